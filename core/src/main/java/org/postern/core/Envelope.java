@@ -1,0 +1,34 @@
+// Envelope: everything about one message except its content -- client, sender, recipients and the
+// ESMTP parameters the next hop needs (SIZE, BODY, SMTPUTF8, DSN RET/ENVID). Written by smtpd into
+// the queue file at end of data, read back by every later stage. Immutable.
+package org.postern.core;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * @param sender       reverse-path without brackets; "" is the null sender {@code <>}
+ * @param declaredSize SIZE= from MAIL FROM, or -1 when none was given
+ * @param ret          RFC 3461 RET, or null
+ * @param envid        RFC 3461 ENVID, decoded from xtext, or null
+ */
+public record Envelope(QueueId queueId, Instant arrival, ClientInfo client, String sender,
+                       List<Recipient> recipients, long declaredSize, BodyType body,
+                       boolean smtputf8, Ret ret, String envid) {
+    public Envelope {
+        Objects.requireNonNull(queueId, "queueId");
+        Objects.requireNonNull(arrival, "arrival");
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(sender, "sender");
+        Objects.requireNonNull(body, "body");
+        recipients = List.copyOf(recipients);
+        if (recipients.isEmpty()) throw new IllegalArgumentException("no recipients");
+    }
+
+    /** RFC 1652 / RFC 3030 BODY= values. */
+    public enum BodyType { SEVEN_BIT, EIGHT_BIT_MIME, BINARY_MIME }
+
+    /** RFC 3461 RET= values. */
+    public enum Ret { FULL, HDRS }
+}

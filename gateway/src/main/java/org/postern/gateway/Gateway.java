@@ -1,34 +1,79 @@
-// Gateway: the running mail path of one Postern instance -- every smtpd listener declared in
-// master.cf, the incoming queue behind them. Started and stopped by the appliance's postern command.
-// Governed by master.cf services and main.cf (queue_directory, smtpd_*).
+// Gateway: the running mail path of one Postern instance -- the spool and every smtpd listener that
+// master.cf declares, one SmtpdVerticle per event loop. Started and stopped by the appliance's
+// postern command. Governed by master.cf services and main.cf (queue_directory, smtpd_*).
 package org.postern.gateway;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.postern.gateway.queue.IncomingQueue;
+import org.postern.gateway.queue.Spool;
+import org.postern.gateway.smtpd.SmtpdListener;
+import org.postern.gateway.smtpd.SmtpdListeners;
+import org.postern.gateway.smtpd.SmtpdVerticle;
 import org.postern.policies.conf.Config;
 
 /** A started gateway. Obtain one with {@link #start}; end it with {@link #stop}. */
 public final class Gateway {
-    private Gateway() {}
+    private final Vertx vertx;
+    private final IncomingQueue queue;
+    private final List<SmtpdVerticle> verticles;
+    private final String deploymentId;
+    private Future<Void> stopped;
+
+    private Gateway(Vertx vertx, IncomingQueue queue, List<SmtpdVerticle> verticles, String deploymentId) {
+        this.vertx = vertx;
+        this.queue = queue;
+        this.verticles = verticles;
+        this.deploymentId = deploymentId;
+    }
 
     /**
      * Opens the spool and binds every smtpd listener of {@code config.services()}. The future
      * completes once all listeners accept connections, or fails (nothing left bound) if any cannot.
      */
     public static Future<Gateway> start(Vertx vertx, Config config) {
-        return Future.failedFuture(new UnsupportedOperationException("not built yet"));
+        return start(vertx, config, Clock.systemDefaultZone());
     }
+
+    public static Future<Gateway> start(Vertx vertx, Config config, Clock clock) {
+        return vertx.executeBlocking(() -> {
+            Spool spool = Spool.open(Path.of(config.get("queue_directory")));
+            IncomingQueue queue = new IncomingQueue(vertx, spool, clock);
+            return new Prepared(queue, SmtpdListeners.build(vertx, config, queue, clock));
+        }, false).compose(p -> {
+            List<SmtpdVerticle> verticles = new CopyOnWriteArrayList<>();
+            int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+            return vertx.deployVerticle(() -> {
+                SmtpdVerticle v = new SmtpdVerticle(p.listeners());
+                verticles.add(v);
+                return v;
+            }, new DeploymentOptions().setInstances(instances))
+                    .map(id -> new Gateway(vertx, p.queue(), verticles, id))
+                    .recover(e -> p.queue().close().transform(x -> Future.failedFuture(e)));
+        });
+    }
+
+    private record Prepared(IncomingQueue queue, List<SmtpdListener> listeners) {}
 
     /** Addresses actually bound (port 0 in master.cf becomes the real port). */
     public List<SocketAddress> listening() {
-        return List.of();
+        return verticles.isEmpty() ? List.of() : new ArrayList<>(verticles.get(0).boundAddresses());
     }
 
-    /** Stops accepting; sessions in progress may finish until {@code grace} runs out, then are closed with 421. */
-    public Future<Void> stop(Duration grace) {
-        return Future.succeededFuture();
+    /** Stops accepting; sessions in progress may finish until {@code grace} runs out, then are closed. */
+    public synchronized Future<Void> stop(Duration grace) {
+        if (stopped == null) {
+            verticles.forEach(v -> v.grace(grace));
+            stopped = vertx.undeploy(deploymentId).eventually(() -> queue.close());
+        }
+        return stopped;
     }
 }

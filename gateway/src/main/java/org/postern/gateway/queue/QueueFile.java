@@ -1,0 +1,239 @@
+// QueueFile: the on-disk format of one queued message (envelope, content, per-recipient status) and
+// its reader. Written by the incoming writer, read by vscan, qmgr, bounce and mailq; qmgr records
+// each recipient's outcome in place with markRecipient. Lives under queue_directory/<queue>/<id>.
+package org.postern.gateway.queue;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.postern.core.Envelope;
+
+/**
+ * One queue file, as read. Format version 1 (all integers big-endian):
+ *
+ * <pre>
+ * header, 64 bytes, written last at commit (a file still being received has zeros here)
+ *   0  8  magic "POSTERNQ"
+ *   8  2  format version (1)
+ *  10  2  header length (64)
+ *  12  4  reserved (0)
+ *  16  8  content offset (64)
+ *  24  8  content length: the message exactly as received after dot-unstuffing, CRLF line ends
+ *  32  8  envelope offset (= content offset + content length)
+ *  40  8  envelope length (the envelope section runs to the end of the file)
+ *  48 16  reserved (0)
+ * content, byte for byte (8-bit and binary safe; never parsed here)
+ * envelope section: records of  type (1 byte, ASCII) | payload length (4) | payload
+ *   I queue id   T arrival (8 epoch seconds, 4 nanos)   S sender ("" = null sender)
+ *   N client name   A client address   O client port (4)   H HELO   P protocol
+ *   V TLS protocol   C TLS cipher   M SASL method   U SASL username
+ *   Z SIZE= (8, -1 = none)   B BODY= (enum name)   8 SMTPUTF8 (1 byte, 0/1)
+ *   E RET= (enum name)   J ENVID (decoded)
+ *   R recipient, once per recipient in envelope order:
+ *       status (1 byte, see RecipientStatus) | NOTIFY bits (1: 1 SUCCESS, 2 FAILURE, 4 DELAY, 8 NEVER)
+ *       | address length (4) | address | ORCPT length (4, -1 = none) | ORCPT
+ *   X end (empty; must be the last bytes of the file)
+ * </pre>
+ *
+ * Strings are UTF-8 with an explicit length, so any value (CR, LF, NUL, SMTPUTF8) is stored as is
+ * and cannot start a record. A record with a null value is left out. A recipient's status is a
+ * single byte at a fixed offset: {@link #markRecipient} overwrites it with a positioned write and
+ * an fsync, never rewriting or moving the rest of the file (a one-byte write cannot be torn).
+ */
+public final class QueueFile {
+    static final byte[] MAGIC = {'P', 'O', 'S', 'T', 'E', 'R', 'N', 'Q'};
+    static final short VERSION = 1;
+    /** Length of the header, and offset of the content. */
+    public static final int HEADER_LENGTH = 64;
+    private static final long MAX_ENVELOPE = 64L << 20;
+
+    private final Path path;
+    private final Envelope envelope;
+    private final long contentLength;
+    private final List<RecipientStatus> statuses;
+    private final long[] statusOffsets;
+
+    private QueueFile(Path path, Envelope envelope, long contentLength, List<RecipientStatus> statuses,
+                      long[] statusOffsets) {
+        this.path = path;
+        this.envelope = envelope;
+        this.contentLength = contentLength;
+        this.statuses = statuses;
+        this.statusOffsets = statusOffsets;
+    }
+
+    /**
+     * Reads the header and envelope of a committed queue file (the content stays on disk). Blocking.
+     *
+     * @throws CorruptQueueFileException when the file is not a valid queue file
+     * @throws java.nio.file.NoSuchFileException when it is gone (e.g. moved to another queue)
+     */
+    public static QueueFile read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long fileSize = ch.size();
+            ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH);
+            readFully(ch, h, 0, file);
+            h.flip();
+            byte[] magic = new byte[MAGIC.length];
+            h.get(magic);
+            if (!java.util.Arrays.equals(magic, MAGIC)) throw new CorruptQueueFileException(file, "bad magic");
+            short version = h.getShort();
+            if (version != VERSION) throw new CorruptQueueFileException(file, "unknown format version " + version);
+            int headerLength = h.getShort() & 0xffff;
+            h.getInt();
+            long contentOffset = h.getLong();
+            long contentLength = h.getLong();
+            long envOffset = h.getLong();
+            long envLength = h.getLong();
+            if (headerLength != HEADER_LENGTH || contentOffset != HEADER_LENGTH || contentLength < 0
+                    || envOffset != contentOffset + contentLength || envLength <= 0 || envLength > MAX_ENVELOPE
+                    || envOffset + envLength != fileSize) {
+                throw new CorruptQueueFileException(file, "inconsistent header (content " + contentOffset + "+"
+                        + contentLength + ", envelope " + envOffset + "+" + envLength + ", file size " + fileSize + ")");
+            }
+            ByteBuffer env = ByteBuffer.allocate((int) envLength);
+            readFully(ch, env, envOffset, file);
+            EnvelopeCodec.Decoded d = EnvelopeCodec.decode(env.array(), envOffset, file);
+            return new QueueFile(file, d.envelope(), contentLength, d.statuses(), d.statusOffsets());
+        }
+    }
+
+    /**
+     * Records one recipient's outcome in place and fsyncs it before returning. Blocking.
+     *
+     * @param index the recipient's position in {@link Envelope#recipients()}
+     */
+    public static void markRecipient(Path file, int index, RecipientStatus status) throws IOException {
+        read(file).markRecipient(index, status);
+    }
+
+    /** As {@link #markRecipient(Path, int, RecipientStatus)}, using the offsets of this reading. */
+    public void markRecipient(int index, RecipientStatus status) throws IOException {
+        if (index < 0 || index >= statusOffsets.length) {
+            throw new IndexOutOfBoundsException("recipient " + index + " of " + statusOffsets.length);
+        }
+        long at = statusOffsets[index];
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            readFully(ch, b, at, path);
+            if (RecipientStatus.ofCode(b.get(0)) == null) {
+                throw new CorruptQueueFileException(path, "no recipient status at offset " + at);
+            }
+            ByteBuffer w = ByteBuffer.wrap(new byte[] {status.code()});
+            while (w.hasRemaining()) ch.write(w, at);
+            ch.force(false); // data only: the file's size and layout do not change
+        }
+    }
+
+    /** The file this was read from. */
+    public Path path() {
+        return path;
+    }
+
+    public Envelope envelope() {
+        return envelope;
+    }
+
+    /** Where the content starts in the file. */
+    public long contentOffset() {
+        return HEADER_LENGTH;
+    }
+
+    /** Content size in bytes (what mailq shows as the size). */
+    public long contentLength() {
+        return contentLength;
+    }
+
+    /** Each recipient's status when this was read, in envelope order. */
+    public List<RecipientStatus> recipientStatuses() {
+        return statuses;
+    }
+
+    /** Indexes of the recipients not yet in a final state (still to be delivered). */
+    public List<Integer> pendingRecipients() {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < statuses.size(); i++) {
+            if (!statuses.get(i).isFinal()) out.add(i);
+        }
+        return out;
+    }
+
+    /**
+     * A fresh stream over the content, read from disk as it is consumed (never the whole message in
+     * memory). The caller closes it. Blocking reads: use it on a worker thread.
+     */
+    public InputStream openContent() throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        return new BufferedInputStream(new ContentStream(ch, HEADER_LENGTH, contentLength), 64 * 1024);
+    }
+
+    /** The header of a file whose content is {@code contentLength} bytes and envelope {@code envLength}. */
+    static ByteBuffer header(long contentLength, long envLength) {
+        ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH);
+        h.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).putInt(0);
+        h.putLong(HEADER_LENGTH).putLong(contentLength).putLong(HEADER_LENGTH + contentLength).putLong(envLength);
+        return h.position(0);
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer dst, long at, Path file) throws IOException {
+        long pos = at;
+        while (dst.hasRemaining()) {
+            int n = ch.read(dst, pos);
+            if (n < 0) throw new CorruptQueueFileException(file, "truncated at offset " + pos);
+            pos += n;
+        }
+    }
+
+    /** Positional reads of [offset, offset+length) of a channel it owns. */
+    private static final class ContentStream extends InputStream {
+        private final FileChannel ch;
+        private long pos;
+        private final long end;
+
+        ContentStream(FileChannel ch, long offset, long length) {
+            this.ch = ch;
+            this.pos = offset;
+            this.end = offset + length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == 1 ? one[0] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) return 0;
+            if (pos >= end) return -1;
+            int n = ch.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - pos)), pos);
+            if (n < 0) throw new IOException(pos + ": queue file shorter than its header says");
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            long k = Math.max(0, Math.min(n, end - pos));
+            pos += k;
+            return k;
+        }
+
+        @Override
+        public int available() {
+            return (int) Math.min(Integer.MAX_VALUE, end - pos);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+// Spool: the layout of queue_directory (incoming, active, deferred, hold, corrupt, quarantine),
+// opened once at start-up before smtpd listens. Removes temporary files left by interrupted
+// sessions or a crash, so nothing half-received is ever seen as queued. Governed by queue_directory.
+package org.postern.gateway.queue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.postern.core.QueueId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queue directory. Committed queue files are named by their queue id alone; a file being
+ * received is {@code incoming/<id>.tmp} until its commit renames it. Every listing here skips
+ * names that are not queue ids, so readers never see a temporary file.
+ */
+public final class Spool {
+    private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+    /** Suffix of files still being written; they are not part of any queue. */
+    static final String TEMP_SUFFIX = ".tmp";
+    static final String QUARANTINE = "quarantine";
+    private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+
+    private final Path root;
+    private final Map<QueueName, Path> dirs;
+    private final long highestId;
+
+    private Spool(Path root, Map<QueueName, Path> dirs, long highestId) {
+        this.root = root;
+        this.dirs = dirs;
+        this.highestId = highestId;
+    }
+
+    /**
+     * Opens (creating 0700 directories where missing) the spool at {@code queueDirectory} and deletes
+     * left-over temporary files. Blocking: call at start-up, or from a worker thread.
+     */
+    public static Spool open(Path queueDirectory) throws IOException {
+        Path root = queueDirectory.toAbsolutePath().normalize();
+        if (root.getParent() != null) Files.createDirectories(root.getParent());
+        boolean created = makeDirectory(root);
+        Map<QueueName, Path> dirs = new EnumMap<>(QueueName.class);
+        for (QueueName q : QueueName.values()) {
+            Path dir = root.resolve(q.dirName());
+            created |= makeDirectory(dir);
+            dirs.put(q, dir);
+        }
+        created |= makeDirectory(root.resolve(QUARANTINE));
+        if (created) syncDirectory(root);
+        int removed = 0;
+        long highest = -1;
+        for (QueueName q : QueueName.values()) {
+            int here = 0;
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dirs.get(q))) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    if (name.endsWith(TEMP_SUFFIX)) {
+                        if (Files.deleteIfExists(f)) here++;
+                    } else {
+                        highest = Math.max(highest, QueueIdGenerator.valueOf(name).orElse(-1));
+                    }
+                }
+            }
+            if (here > 0) syncDirectory(dirs.get(q));
+            removed += here;
+        }
+        LOG.info("queue_directory {}: removed {} left-over temporary file{}", root, removed, removed == 1 ? "" : "s");
+        return new Spool(root, Collections.unmodifiableMap(dirs), highest);
+    }
+
+    /** queue_directory itself. */
+    public Path root() {
+        return root;
+    }
+
+    /** The directory of one queue. */
+    public Path dir(QueueName q) {
+        return dirs.get(q);
+    }
+
+    /** Where the quarantine store keeps its files (queue_directory/quarantine). */
+    public Path quarantineDir() {
+        return root.resolve(QUARANTINE);
+    }
+
+    /** The path a committed message with this id has in queue {@code q} (it may not exist). */
+    public Path file(QueueName q, QueueId id) {
+        return dirs.get(q).resolve(id.value());
+    }
+
+    /** The queue holding a committed file with this id, or null when there is none. Blocking. */
+    public QueueName find(QueueId id) {
+        for (QueueName q : QueueName.values()) {
+            if (Files.exists(file(q, id))) return q;
+        }
+        return null;
+    }
+
+    /**
+     * Moves a committed message from one queue to another by an atomic rename, then fsyncs both
+     * directories, so it is in exactly one queue at any moment, also after a crash. Never replaces a
+     * file: fails with FileAlreadyExistsException when {@code to} already holds this id. Blocking.
+     */
+    public Path move(QueueId id, QueueName from, QueueName to) throws IOException {
+        Path target = file(to, id);
+        if (Files.exists(target)) throw new FileAlreadyExistsException(target.toString());
+        Files.move(file(from, id), target, StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(dir(to));
+        syncDirectory(dir(from));
+        return target;
+    }
+
+    /** Ids of the committed files in queue {@code q}, sorted (i.e. by arrival). Blocking. */
+    public List<QueueId> ids(QueueName q) throws IOException {
+        return ids(dirs.get(q));
+    }
+
+    /** Ids of the committed queue files in {@code dir}, sorted; skips temporary and foreign names. */
+    static List<QueueId> ids(Path dir) throws IOException {
+        List<QueueId> out = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (QueueId.isValid(name)) out.add(new QueueId(name));
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    /** The greatest generated id found at open, or -1; new ids are taken above it. */
+    long highestIdAtOpen() {
+        return highestId;
+    }
+
+    /** Makes a directory's entries (creations, renames, deletions) durable. Blocking. */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private static boolean makeDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) return false;
+        try {
+            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(DIR_MODE);
+                Files.createDirectory(dir, mode);
+                Files.setPosixFilePermissions(dir, DIR_MODE); // the umask may have narrowed it
+            } else {
+                Files.createDirectory(dir);
+            }
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            if (Files.isDirectory(dir)) return false;
+            throw new IOException(dir + ": exists and is not a directory", e);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+// CommandDispatcher: maps one SMTP command line to its handler (RFC 5321 section 4.1 verbs plus
+// STARTTLS, AUTH, BDAT), answers the trivial ones itself, refuses non-SMTP (HTTP) commands as
+// Postfix's smtpd_forbidden_commands does, and counts each command for the disconnect log line.
+package org.postern.gateway.smtpd;
+
+import io.vertx.core.Future;
+import java.util.Locale;
+import org.postern.core.SmtpReply;
+
+final class CommandDispatcher {
+    private CommandDispatcher() {}
+
+    static Future<Void> dispatch(SmtpSession s, String line) {
+        int sp = line.indexOf(' ');
+        String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
+        String arg = sp < 0 ? "" : line.substring(sp + 1);
+        if (s.shuttingDown() && s.transaction == null) {
+            s.goodbyeForShutdown();
+            return Future.succeededFuture();
+        }
+        if (isForbidden(verb)) {
+            s.log.warning("non-SMTP command from " + s.log.hostAddr() + ": " + SessionLog.printable(truncate(line)));
+            s.socket.write(SmtpReply.of(221, "2.7.0", "Error: I can break rules, too. Goodbye.").render());
+            return s.closeNow();
+        }
+        String counted = counted(verb);
+        if (!verb.equals("DATA") && !verb.equals("BDAT")) s.lastCommand = verb;
+        Future<Void> f = run(s, verb, arg);
+        if (counted != null) {
+            f = f.andThen(ar -> s.log.count(counted, s.lastReplyCode < 400));
+        }
+        return f;
+    }
+
+    private static Future<Void> run(SmtpSession s, String verb, String arg) {
+        switch (verb) {
+            case "EHLO": return HeloCommand.run(s, arg, true);
+            case "HELO": return HeloCommand.run(s, arg, false);
+            case "MAIL": return MailCommand.run(s, arg);
+            case "RCPT": return RcptCommand.run(s, arg);
+            case "DATA":
+                s.lastCommand = "DATA";
+                return DataCommand.run(s, arg);
+            case "BDAT":
+                s.lastCommand = "BDAT";
+                return BdatCommand.run(s, arg);
+            case "STARTTLS": return StartTlsCommand.run(s, arg);
+            case "AUTH": return AuthCommand.run(s, arg);
+            case "RSET":
+                if (!arg.isEmpty()) return s.reply(SmtpReply.of(501, "5.5.4", "Syntax: RSET"));
+                if (s.transaction != null) s.transaction.abandon();
+                s.transaction = null;
+                return s.junk(SmtpReply.of(250, "2.0.0", "Ok"));
+            case "NOOP": return s.junk(SmtpReply.of(250, "2.0.0", "Ok"));
+            case "QUIT":
+                s.quit();
+                return Future.succeededFuture();
+            case "VRFY": return s.junk(SmtpReply.of(502, "5.5.1", "VRFY command is disabled"));
+            case "ETRN": return s.junk(SmtpReply.of(502, "5.5.1", "Error: command not implemented"));
+            case "HELP": return s.junk(SmtpReply.of(214, "2.0.0", "See RFC 5321 and https://www.postfix.org/"));
+            default: return s.reply(SmtpReply.of(502, "5.5.2", "Error: command not recognized"));
+        }
+    }
+
+    /** Verbs that never start an SMTP command: web and proxy clients (smtpd_forbidden_commands). */
+    private static boolean isForbidden(String verb) {
+        if (verb.equals("GET") || verb.equals("POST") || verb.equals("CONNECT") || verb.equals("HEAD")
+                || verb.equals("PUT") || verb.equals("USER") || verb.equals("PASS")) {
+            return true;
+        }
+        return !verb.isEmpty() && !Character.isLetter(verb.charAt(0));
+    }
+
+    private static String counted(String verb) {
+        switch (verb) {
+            case "HELO": case "EHLO": case "STARTTLS": case "AUTH": case "MAIL": case "RCPT": case "RSET":
+            case "NOOP": case "VRFY": case "ETRN": case "QUIT":
+                return verb.toLowerCase(Locale.ROOT);
+            case "DATA": case "BDAT":
+                return null; // counted by the receiver when the message's fate is known
+            default:
+                return "unknown";
+        }
+    }
+
+    private static String truncate(String line) {
+        return line.length() > 100 ? line.substring(0, 100) : line;
+    }
+}

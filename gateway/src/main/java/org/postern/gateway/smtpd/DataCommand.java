@@ -1,0 +1,27 @@
+// DataCommand: DATA (RFC 5321 section 4.1.1.4). Opens the queue file and cleanup, answers 354 and
+// switches the framer to content mode; the MessageReceiver takes it from there to the final reply.
+package org.postern.gateway.smtpd;
+
+import io.vertx.core.Future;
+import org.postern.core.SmtpReply;
+
+final class DataCommand {
+    private DataCommand() {}
+
+    static Future<Void> run(SmtpSession s, String arg) {
+        if (!arg.isEmpty()) return s.reply(SmtpReply.of(501, "5.5.4", "Syntax: DATA"));
+        Transaction tx = s.transaction;
+        if (tx == null) return s.reply(SmtpReply.of(503, "5.5.1", "Error: need RCPT command"));
+        if (tx.bdat) return s.reply(SmtpReply.of(503, "5.5.1", "Error: DATA after BDAT"));
+        if (tx.recipients.isEmpty()) return s.reply(SmtpReply.of(554, "5.5.1", "Error: no valid recipients"));
+        return MessageReceiver.open(s, tx).transform(ar -> {
+            if (ar.failed()) {
+                s.log.warning(tx.queueId + ": cannot create queue file: " + ar.cause().getMessage());
+                return s.reply(SmtpReply.of(451, "4.3.0", "Error: queue file write error"));
+            }
+            s.receiver = MessageReceiver.forData(s, tx);
+            s.framer.startData();
+            return s.reply(SmtpReply.of(354, null, "End data with <CR><LF>.<CR><LF>"));
+        });
+    }
+}

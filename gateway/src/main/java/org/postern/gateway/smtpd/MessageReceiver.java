@@ -1,0 +1,130 @@
+// MessageReceiver: receives one message's content for DATA or BDAT into cleanup, then at the end
+// makes it durable in incoming/ and answers "250 2.0.0 Ok: queued as ID" -- only after the queue
+// commit (fsync + rename + directory fsync) completed (invariant 1). Disk trouble answers 451.
+package org.postern.gateway.smtpd;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import org.postern.core.Envelope;
+import org.postern.core.SmtpReply;
+import org.postern.gateway.cleanup.MessageCleanup;
+import org.postern.gateway.cleanup.ReceivedHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+final class MessageReceiver implements ContentReceiver {
+    private static final Logger CLEANUP = LoggerFactory.getLogger("postern.cleanup");
+    private static final SmtpReply WRITE_ERROR = SmtpReply.of(451, "4.3.0", "Error: queue file write error");
+
+    private final SmtpSession s;
+    private final Transaction tx;
+    private final boolean bdat;
+    private final boolean last;
+
+    private MessageReceiver(SmtpSession s, Transaction tx, boolean bdat, boolean last) {
+        this.s = s;
+        this.tx = tx;
+        this.bdat = bdat;
+        this.last = last;
+    }
+
+    static MessageReceiver forData(SmtpSession s, Transaction tx) {
+        return new MessageReceiver(s, tx, false, true);
+    }
+
+    static MessageReceiver forChunk(SmtpSession s, Transaction tx, boolean last) {
+        return new MessageReceiver(s, tx, true, last);
+    }
+
+    /** Creates the temporary queue file and cleanup for the transaction; fails when the disk does. */
+    static Future<Void> open(SmtpSession s, Transaction tx) {
+        return s.listener.queue().create(tx.queueId).map(writer -> {
+            tx.queueId = writer.id();
+            tx.arrival = s.listener.clock().instant();
+            SmtpdSettings st = s.settings;
+            String received = ReceivedHeader.build(s.clientInfo(), st.hostname(), st.mailName(), tx.queueId,
+                    s.tlsBits, tx.recipients.size() == 1 ? tx.recipients.get(0).address() : null,
+                    ZonedDateTime.ofInstant(tx.arrival, s.listener.clock().getZone()));
+            tx.cleanup = new MessageCleanup(writer, new MessageCleanup.Limits(st.messageSizeLimit(),
+                    st.lineLengthLimit(), st.headerSizeLimit(), st.forbidBareNewline()), received);
+            return null;
+        });
+    }
+
+    @Override
+    public Future<Void> content(Buffer bytes) {
+        return tx.cleanup.accept(bytes);
+    }
+
+    @Override
+    public Future<Void> end() {
+        if (!last) {
+            SmtpReply problem = tx.cleanup.problem();
+            if (problem != null) {
+                tx.bdatError = problem;
+                s.log.count("bdat", false);
+                return s.reply(problem);
+            }
+            s.log.count("bdat", true);
+            return s.reply(SmtpReply.of(250, "2.0.0", "Ok: " + tx.cleanup.size() + " bytes"));
+        }
+        return finish();
+    }
+
+    private Future<Void> finish() {
+        MessageCleanup cleanup = tx.cleanup;
+        s.transaction = null;
+        String verb = bdat ? "bdat" : "data";
+        SmtpReply problem = cleanup.problem();
+        if (problem != null) {
+            s.log.reject(tx.queueId.value(), "END-OF-MESSAGE", problem, tx.sender.toString(),
+                    tx.recipients.get(0).address());
+            s.log.count(verb, false);
+            return s.reply(problem);
+        }
+        EsmtpParams.Mail p = tx.params;
+        Envelope env = new Envelope(tx.queueId, tx.arrival, s.clientInfo(), tx.sender.toString(), tx.recipients,
+                p.size(), p.body(), p.smtputf8(), p.ret(), p.envid());
+        return cleanup.commit(env).transform(ar -> {
+            if (ar.failed()) {
+                s.log.warning(tx.queueId + ": queue file write error: " + ar.cause().getMessage());
+                s.log.count(verb, false);
+                return s.reply(WRITE_ERROR);
+            }
+            CLEANUP.info("{}: from=<{}>, size={}, nrcpt={} (queue incoming)", tx.queueId, tx.sender,
+                    cleanup.size(), tx.recipients.size());
+            s.log.count(verb, true);
+            return s.reply(SmtpReply.of(250, "2.0.0", "Ok: queued as " + tx.queueId));
+        });
+    }
+
+    @Override
+    public void abandon() {
+        tx.abandon();
+    }
+
+    /** A receiver that reads and drops a BDAT chunk that cannot be accepted, then answers {@code error}. */
+    static ContentReceiver discarding(SmtpSession s, SmtpReply error, boolean endsTransaction) {
+        return new ContentReceiver() {
+            @Override
+            public Future<Void> content(Buffer bytes) {
+                return Future.succeededFuture();
+            }
+
+            @Override
+            public Future<Void> end() {
+                if (endsTransaction && s.transaction != null) {
+                    s.transaction.abandon();
+                    s.transaction = null;
+                }
+                s.log.count("bdat", false);
+                return s.reply(error);
+            }
+
+            @Override
+            public void abandon() {}
+        };
+    }
+}

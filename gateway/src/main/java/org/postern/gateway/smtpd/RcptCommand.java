@@ -1,0 +1,48 @@
+// RcptCommand: RCPT TO (RFC 5321 section 4.1.1.3) with NOTIFY and ORCPT (RFC 3461), the recipient
+// limit, and the anti-relay decision (RelayCheck). The first accepted recipient allots the queue id
+// and logs "QUEUEID: client=". Governed by smtpd_recipient_limit, mydestination, relay_domains.
+package org.postern.gateway.smtpd;
+
+import io.vertx.core.Future;
+import java.util.Optional;
+import org.postern.core.Recipient;
+import org.postern.core.SmtpReply;
+
+final class RcptCommand {
+    private RcptCommand() {}
+
+    static Future<Void> run(SmtpSession s, String arg) {
+        Transaction tx = s.transaction;
+        if (tx == null) return s.reply(SmtpReply.of(503, "5.5.1", "Error: need MAIL command"));
+        if (tx.cleanup != null || tx.bdat) return s.reply(SmtpReply.of(503, "5.5.1", "Error: RCPT after BDAT"));
+        Optional<PathArgument> pa = PathArgument.parse(arg, "TO:");
+        if (pa.isEmpty() || pa.get().path().isEmpty()) {
+            return s.reply(SmtpReply.of(501, "5.5.4", "Syntax: RCPT TO:<address>"));
+        }
+        Optional<MailAddress> parsed = MailAddress.parse(pa.get().path(), true);
+        if (parsed.isEmpty()) return s.reply(SmtpReply.of(501, "5.1.3", "Bad recipient address syntax"));
+        MailAddress rcpt = parsed.get();
+        if (!rcpt.isAscii() && !tx.params.smtputf8()) {
+            return s.reply(SmtpReply.of(553, "5.6.7", "Must declare SMTPUTF8 to send unicode address"));
+        }
+        if (tx.recipients.size() >= s.settings.recipientLimit()) {
+            return s.reply(SmtpReply.of(452, "4.5.3", "Error: too many recipients"));
+        }
+        EsmtpParams.Rcpt params = EsmtpParams.rcpt(pa.get().params());
+        if (params.error() != null) return s.reply(params.error());
+
+        rcpt = RelayCheck.rewrite(rcpt, s.settings);
+        SmtpReply refusal = RelayCheck.check(rcpt, pa.get().path(), s.trustedClient(), s.settings);
+        if (refusal != null) {
+            s.log.reject(tx.queueId == null ? null : tx.queueId.value(), "RCPT", refusal,
+                    tx.sender.toString(), rcpt.toString());
+            return s.reply(refusal);
+        }
+        if (tx.queueId == null) {
+            tx.queueId = s.listener.queue().newQueueId();
+            s.log.client(tx.queueId.value());
+        }
+        tx.recipients.add(new Recipient(rcpt.toString(), params.notifyOn(), params.orcpt()));
+        return s.reply(SmtpReply.of(250, "2.1.5", "Ok"));
+    }
+}

@@ -1,0 +1,106 @@
+// SmtpdListener: one master.cf smtpd service (e.g. "smtp", "submission", "127.0.0.1:10025") with
+// its frozen settings, TLS material and password file, shared by the sessions of every event loop.
+// Enforces smtpd_client_connection_count_limit per client address (mynetworks exempt, as Postfix).
+package org.postern.gateway.smtpd;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.concurrent.ConcurrentHashMap;
+import org.postern.core.SmtpReply;
+import org.postern.gateway.queue.IncomingQueue;
+import org.postern.gateway.sasl.PasswordFile;
+import org.postern.gateway.tls.ServerTls;
+
+public final class SmtpdListener {
+    private final Vertx vertx;
+    private final String serviceName;
+    private final String host;
+    private final int port;
+    private final SmtpdSettings settings;
+    private final IncomingQueue queue;
+    private final ServerTls tls;
+    private final PasswordFile passwords;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Integer> connections = new ConcurrentHashMap<>();
+
+    SmtpdListener(Vertx vertx, String serviceName, String host, int port, SmtpdSettings settings,
+                  IncomingQueue queue, ServerTls tls, PasswordFile passwords, Clock clock) {
+        this.vertx = vertx;
+        this.serviceName = serviceName;
+        this.host = host;
+        this.port = port;
+        this.settings = settings;
+        this.queue = queue;
+        this.tls = tls;
+        this.passwords = passwords;
+        this.clock = clock;
+    }
+
+    public String serviceName() { return serviceName; }
+    public String host() { return host; }
+    public int port() { return port; }
+    Vertx vertx() { return vertx; }
+    SmtpdSettings settings() { return settings; }
+    IncomingQueue queue() { return queue; }
+    ServerTls tls() { return tls; }
+    boolean tlsAvailable() { return tls != null; }
+    PasswordFile passwords() { return passwords; }
+    Clock clock() { return clock; }
+
+    /** Socket options: implicit TLS for smtpd_tls_wrappermode = yes, plaintext (with STARTTLS) otherwise. */
+    NetServerOptions serverOptions() {
+        NetServerOptions base = new NetServerOptions().setHost(host).setPort(port).setReuseAddress(true)
+                .setTcpNoDelay(true).setAcceptBacklog(1024);
+        return settings.wrapperMode() ? tls.implicitTls(base) : base;
+    }
+
+    /** Called on the event loop that accepted the connection. */
+    void accept(NetSocket socket) {
+        String addr = socket.remoteAddress().hostAddress();
+        int limit = settings.connectionCountLimit();
+        if (limit > 0 && !inMynetworks(addr)) {
+            int n = connections.merge(addr, 1, Integer::sum);
+            if (n > limit) {
+                connections.merge(addr, -1, Integer::sum);
+                SessionLog.LOG.warn("Connection concurrency limit exceeded: {} from {}[{}] for service {}",
+                        n, clientName(addr), addr, serviceName);
+                socket.write(SmtpReply.of(421, "4.7.0", settings.hostname() + " Error: too many connections from "
+                        + addr).render());
+                socket.end();
+                return;
+            }
+        }
+        new SmtpSession(this, socket).start();
+    }
+
+    void sessionClosed(SmtpSession s) {
+        if (settings.connectionCountLimit() > 0 && !inMynetworks(s.clientAddress)) {
+            connections.computeIfPresent(s.clientAddress, (k, v) -> v <= 1 ? null : v - 1);
+        }
+    }
+
+    boolean inMynetworks(String address) {
+        try {
+            // A numeric address: InetAddress parses it without any lookup.
+            return settings.mynetworks().contains(InetAddress.getByName(address));
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The client's name for logs and Received:. Loopback is "localhost"; other addresses are
+     * "unknown" until reverse-DNS with forward confirmation arrives with the policies issue.
+     */
+    String clientName(String address) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress() ? "localhost" : "unknown";
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,134 @@
+// QueueIdGeneratorTest: queue ids are Postfix-style hex, follow the clock, and never repeat --
+// not in bursts, not with a clock stepped back, not across threads, not below the spool's floor.
+package org.postern.gateway.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.postern.core.QueueId;
+
+class QueueIdGeneratorTest {
+    private static final Instant T = Instant.parse("2026-11-21T23:26:00.500000Z");
+
+    /** A clock the test moves by hand. */
+    static final class SettableClock extends Clock {
+        final AtomicReference<Instant> now;
+
+        SettableClock(Instant start) {
+            now = new AtomicReference<>(start);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    }
+
+    @Test
+    void idIsElevenUpperCaseHexDigitsOfTicksSince2024() {
+        QueueId id = new QueueIdGenerator(Clock.fixed(T, ZoneOffset.UTC)).next();
+        long seconds = T.getEpochSecond() - Instant.parse("2024-01-01T00:00:00Z").getEpochSecond();
+        long expected = seconds * 4096 + 2048; // .5 s = 2048 ticks
+        assertThat(id.value()).matches("[0-9A-F]{11}").isEqualTo(String.format("%011X", expected));
+        assertThat(QueueIdGenerator.valueOf(id.value())).hasValue(expected);
+    }
+
+    @Test
+    void followsTheClockWhenItMovesFasterThanIdsAreTaken() {
+        SettableClock clock = new SettableClock(T);
+        QueueIdGenerator g = new QueueIdGenerator(clock);
+        long first = QueueIdGenerator.valueOf(g.next().value()).getAsLong();
+        clock.now.set(T.plusSeconds(10));
+        long later = QueueIdGenerator.valueOf(g.next().value()).getAsLong();
+        assertThat(later - first).isEqualTo(10 * 4096);
+    }
+
+    @Test
+    void burstWithAStoppedClockGivesDistinctIncreasingIds() {
+        QueueIdGenerator g = new QueueIdGenerator(Clock.fixed(T, ZoneOffset.UTC));
+        String previous = "";
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 100_000; i++) {
+            String id = g.next().value();
+            assertThat(id).hasSize(11);
+            assertThat(id.compareTo(previous)).isPositive();
+            seen.add(id);
+            previous = id;
+        }
+        assertThat(seen).hasSize(100_000);
+    }
+
+    @Test
+    void clockSteppedBackStillGivesIncreasingIds() {
+        SettableClock clock = new SettableClock(T);
+        QueueIdGenerator g = new QueueIdGenerator(clock);
+        String before = g.next().value();
+        clock.now.set(T.minusSeconds(3600));
+        String after = g.next().value();
+        assertThat(after.compareTo(before)).isPositive();
+    }
+
+    @Test
+    void floorFromTheSpoolWinsOverAnEarlierClock() {
+        long floor = QueueIdGenerator.valueOf("0FFFFFFFFFF").getAsLong();
+        QueueIdGenerator g = new QueueIdGenerator(Clock.fixed(T, ZoneOffset.UTC), floor);
+        assertThat(g.next().value()).isEqualTo("10000000000");
+        assertThat(g.next().value()).isEqualTo("10000000001");
+    }
+
+    @Test
+    void clockBefore2024StartsAtZero() {
+        QueueIdGenerator g = new QueueIdGenerator(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+        assertThat(g.next().value()).isEqualTo("00000000000");
+        assertThat(g.next().value()).isEqualTo("00000000001");
+    }
+
+    @Test
+    void concurrentCallersNeverGetTheSameId() throws Exception {
+        QueueIdGenerator g = new QueueIdGenerator(Clock.systemUTC());
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                jobs.add(pool.submit(() -> {
+                    for (int i = 0; i < 10_000; i++) seen.add(g.next().value());
+                }));
+            }
+            for (Future<?> j : jobs) j.get();
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(seen).hasSize(80_000);
+    }
+
+    @Test
+    void valueOfRejectsForeignNames() {
+        assertThat(QueueIdGenerator.valueOf("3f2a61c0a1b")).isEmpty();
+        assertThat(QueueIdGenerator.valueOf("3F2A61C0A1")).isEmpty();
+        assertThat(QueueIdGenerator.valueOf("3F2A61C0A1B.tmp")).isEmpty();
+        assertThat(QueueIdGenerator.valueOf(null)).isEmpty();
+    }
+}

@@ -1,0 +1,142 @@
+// SpoolTest: opening queue_directory creates the queue directories 0700, removes what interrupted
+// sessions and crashes left behind (and says how much), and seeds queue ids above existing ones.
+package org.postern.gateway.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.postern.gateway.queue.QueueFixtures.await;
+import static org.postern.gateway.queue.QueueFixtures.envelope;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postern.core.QueueId;
+import org.slf4j.LoggerFactory;
+
+class SpoolTest {
+    @TempDir
+    Path tmp;
+    final ListAppender<ILoggingEvent> log = new ListAppender<>();
+
+    @BeforeEach
+    void captureLog() {
+        log.start();
+        ((Logger) LoggerFactory.getLogger(Spool.class)).addAppender(log);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        ((Logger) LoggerFactory.getLogger(Spool.class)).detachAppender(log);
+    }
+
+    @Test
+    void openCreatesEveryQueueDirectoryPrivately() throws IOException {
+        Path root = tmp.resolve("spool");
+        Spool spool = Spool.open(root);
+        for (String name : new String[] {"incoming", "active", "deferred", "hold", "corrupt", "quarantine"}) {
+            Path d = root.resolve(name);
+            assertThat(d).isDirectory();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(d))).isEqualTo("rwx------");
+        }
+        assertThat(spool.dir(QueueName.HOLD)).isEqualTo(root.resolve("hold"));
+        assertThat(spool.quarantineDir()).isEqualTo(root.resolve("quarantine"));
+        assertThat(Spool.open(root).dir(QueueName.CORRUPT)).isEqualTo(root.resolve("corrupt")); // reopen is fine
+    }
+
+    @Test
+    void aFileInPlaceOfAQueueDirectoryIsAnError() throws IOException {
+        Path root = Files.createDirectories(tmp.resolve("spool"));
+        Files.write(root.resolve("active"), new byte[0]);
+        assertThatThrownBy(() -> Spool.open(root)).isInstanceOf(IOException.class).hasMessageContaining("active");
+    }
+
+    @Test
+    void leftOversOfInterruptedSessionsAreRemovedAndCounted() throws Exception {
+        Path root = tmp.resolve("spool");
+        Spool spool = Spool.open(root);
+        Vertx vertx = Vertx.vertx();
+        QueueId committed;
+        try {
+            IncomingQueue queue = new IncomingQueue(vertx, spool, Clock.systemUTC());
+            QueueWriter done = await(queue.create(queue.newQueueId()));
+            await(done.commit(envelope(done.id(), "a@b", "c@d")));
+            committed = done.id();
+            // a client that disconnected mid-DATA, and the process "crashing" before any abort
+            QueueWriter cut = await(queue.create(queue.newQueueId()));
+            await(cut.write(Buffer.buffer(new byte[200_000])));
+            await(queue.close());
+        } finally {
+            await(vertx.close());
+        }
+        Files.write(spool.dir(QueueName.ACTIVE).resolve("0123456789A.tmp"), new byte[10]);
+        assertThat(spool.ids(QueueName.INCOMING)).containsExactly(committed); // readers never see a .tmp
+        log.list.clear();
+
+        Spool reopened = Spool.open(root);
+        try (var files = Files.list(reopened.dir(QueueName.INCOMING))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly(committed.value());
+        }
+        assertThat(reopened.dir(QueueName.ACTIVE)).isEmptyDirectory();
+        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("queue_directory " + root + ": removed 2 left-over temporary files");
+        assertThat(MailQueue.list(root)).extracting(QueueEntry::queueId).containsExactly(committed);
+    }
+
+    @Test
+    void idsListOnlyCommittedFilesInOrderAndFindLocatesThem() throws IOException {
+        Spool spool = Spool.open(tmp);
+        Files.write(spool.dir(QueueName.DEFERRED).resolve("0000000000B"), new byte[0]);
+        Files.write(spool.dir(QueueName.DEFERRED).resolve("0000000000A"), new byte[0]);
+        Files.write(spool.dir(QueueName.DEFERRED).resolve("0000000000C.tmp"), new byte[0]);
+        Files.write(spool.dir(QueueName.DEFERRED).resolve("README.txt"), new byte[0]);
+        assertThat(spool.ids(QueueName.DEFERRED)).extracting(QueueId::value).containsExactly("0000000000A", "0000000000B");
+        assertThat(spool.find(new QueueId("0000000000B"))).isEqualTo(QueueName.DEFERRED);
+        assertThat(spool.find(new QueueId("0000000000C"))).isNull();
+    }
+
+    @Test
+    void moveRenamesBetweenQueuesAndNeverOverwrites() throws IOException {
+        Spool spool = Spool.open(tmp);
+        QueueId id = new QueueId("0000000000A");
+        Files.write(spool.file(QueueName.INCOMING, id), new byte[] {1});
+        assertThat(spool.move(id, QueueName.INCOMING, QueueName.ACTIVE)).isEqualTo(spool.file(QueueName.ACTIVE, id));
+        assertThat(spool.find(id)).isEqualTo(QueueName.ACTIVE);
+        assertThat(spool.file(QueueName.INCOMING, id)).doesNotExist();
+        Files.write(spool.file(QueueName.DEFERRED, id), new byte[] {2});
+        assertThatThrownBy(() -> spool.move(id, QueueName.ACTIVE, QueueName.DEFERRED))
+                .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+        assertThat(Files.readAllBytes(spool.file(QueueName.DEFERRED, id))).containsExactly(2);
+        assertThat(Files.readAllBytes(spool.file(QueueName.ACTIVE, id))).containsExactly(1);
+    }
+
+    @Test
+    void newIdsComeAfterEveryIdInTheSpoolEvenWithAnEarlierClock() throws Exception {
+        Path root = tmp.resolve("spool");
+        Spool first = Spool.open(root);
+        Files.write(first.dir(QueueName.HOLD).resolve("7FFFFFFFFFF"), new byte[0]);
+        Files.write(first.dir(QueueName.INCOMING).resolve("7FFFFFFFFFF0.tmp"), new byte[0]);
+        Spool spool = Spool.open(root);
+        assertThat(spool.highestIdAtOpen()).isEqualTo(0x7FFFFFFFFFFL);
+        Vertx vertx = Vertx.vertx();
+        try {
+            IncomingQueue queue = new IncomingQueue(vertx, spool, Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC));
+            assertThat(queue.newQueueId().value()).isEqualTo("80000000000");
+            await(queue.close());
+        } finally {
+            await(vertx.close());
+        }
+    }
+}

@@ -1,0 +1,176 @@
+// Parameters: the registry of every main.cf parameter Postern reads, with Postfix's names and
+// defaults (Postern's own where noted) -- Postern's mail_params.h. Config accepts exactly these
+// names; any other name in main.cf is reported as a Postfix-only or unknown parameter.
+package org.postern.policies.conf;
+
+import static org.postern.policies.conf.Parameter.Type.BOOL;
+import static org.postern.policies.conf.Parameter.Type.INT;
+import static org.postern.policies.conf.Parameter.Type.LIST;
+import static org.postern.policies.conf.Parameter.Type.LONG;
+import static org.postern.policies.conf.Parameter.Type.STRING;
+import static org.postern.policies.conf.Parameter.Type.TIME;
+
+import java.nio.file.Path;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The declared parameters, in declaration order. */
+public final class Parameters {
+
+    /** Computes a default at load time; the result is literal text (no further $ expansion). */
+    interface ComputedDefault {
+        String compute(Context context);
+    }
+
+    /** What a computed default may look at. */
+    interface Context {
+        Path configDir();
+
+        /** The fully expanded value of another parameter (loops are reported by the caller). */
+        String expanded(String name);
+    }
+
+    private static final Map<String, Parameter> BY_NAME = new LinkedHashMap<>();
+    private static final Map<String, ComputedDefault> COMPUTED = new LinkedHashMap<>();
+
+    static {
+        // Identity of this mail system.
+        computed("myhostname", "the machine's fully-qualified domain name (name.localdomain if it has no domain)",
+                "Internet hostname of this mail system", c -> LocalHost.fqdn());
+        computed("mydomain", "$myhostname minus its first label (localdomain if it has only one)",
+                "Internet domain name of this mail system", c -> parentDomain(c.expanded("myhostname")));
+        define("myorigin", STRING, "$myhostname", "domain that locally-posted mail appears to come from");
+        define("mynetworks", LIST, "127.0.0.0/8 [::ffff:127.0.0.0]/104 [::1]/128",
+                "trusted client networks (permit_mynetworks); Postfix 3 mynetworks_style=host on loopback");
+        define("mydestination", LIST, "$myhostname, localhost.$mydomain, localhost",
+                "domains this machine considers itself the final destination for");
+        define("relay_domains", LIST, "", "destination domains (and subdomains) this system relays mail to");
+        define("parent_domain_matches_subdomains", LIST,
+                "debug_peer_list,fast_flush_domains,mynetworks,permit_mx_backup_networks,"
+                        + "qmqpd_authorized_clients,relay_domains,smtpd_access_maps",
+                "features where the pattern example.com also matches subdomains of example.com");
+        define("mail_name", STRING, "Postern", "mail system name, as shown in the SMTP greeting and bounces");
+        computed("mail_version", "the Postern release", "(read-only) Postern's version", c -> version());
+        computed("config_directory", "the directory given with -c", "directory with main.cf and master.cf",
+                c -> c.configDir().toString());
+        define("service_name", STRING, "", "(read-only) master.cf service name of the current smtpd");
+
+        // Files and logging.
+        define("queue_directory", STRING, "/var/spool/postern", "location of the mail queue");
+        define("data_directory", STRING, "/var/lib/postern", "quarantine index, keys and other writable data");
+        define("maillog_file", STRING, "", "file to log to instead of stdout/syslog (empty: syslog)");
+        define("syslog_name", STRING, "postern", "mail log line prefix (program name)");
+        define("syslog_facility", STRING, "mail", "syslog facility for the mail log");
+        define("enable_long_queue_ids", BOOL, "no", "use long, non-repeating queue ids");
+        define("default_process_limit", INT, "100", "master.cf maxproc for \"-\": concurrent sessions per service");
+
+        // Message limits.
+        define("message_size_limit", LONG, "10240000", "maximal size in bytes of a message, envelope included");
+        define("line_length_limit", INT, "2048", "longer lines are broken up (cleanup) to this length");
+        define("header_size_limit", INT, "102400", "maximal bytes in one message header");
+
+        // SMTP server.
+        define("smtpd_banner", STRING, "$myhostname ESMTP $mail_name", "text after the 220 code of the greeting");
+        define("smtpd_recipient_limit", INT, "1000", "maximal recipients per message");
+        time("smtpd_timeout", "300s", ChronoUnit.SECONDS, "time limit to send a reply or receive a request");
+        define("smtpd_hard_error_limit", INT, "20", "errors after which the session is disconnected");
+        define("smtpd_soft_error_limit", INT, "10", "errors after which each reply is delayed");
+        time("smtpd_error_sleep_time", "1s", ChronoUnit.SECONDS, "delay per reply after smtpd_soft_error_limit");
+        define("smtpd_junk_command_limit", INT, "100", "NOOP/VRFY/ETRN/RSET commands before they count as errors");
+        define("smtpd_client_connection_count_limit", INT, "50",
+                "simultaneous connections per client (0: no limit)");
+        define("smtpd_discard_ehlo_keywords", LIST, "", "EHLO keywords not to announce (and to ignore)");
+        define("smtputf8_enable", BOOL, "yes", "offer SMTPUTF8 (RFC 6531)");
+        define("smtpd_forbid_bare_newline", BOOL, "yes",
+                "Postern default yes: reject bare LF in SMTP input (SMTP smuggling); Postfix 3.7 default no");
+        time("smtpd_pregreet_wait", "500ms", ChronoUnit.SECONDS,
+                "Postern: wait this long before the banner; a client that talks first is a pregreeter");
+        time("smtpd_shutdown_timeout", "30s", ChronoUnit.SECONDS,
+                "Postern: grace given to sessions in progress when the gateway stops");
+
+        // TLS and SASL.
+        define("smtpd_tls_cert_file", STRING, "", "PEM server certificate (chain) file");
+        define("smtpd_tls_key_file", STRING, "$smtpd_tls_cert_file", "PEM private key file");
+        choice("smtpd_tls_security_level", "", "STARTTLS policy: empty or none, may (offer), encrypt (require)",
+                "", "none", "may", "encrypt");
+        define("smtpd_tls_auth_only", BOOL, "yes", "offer AUTH only after STARTTLS (POSTERN default yes: no password in the clear)");
+        define("smtpd_tls_wrappermode", BOOL, "no", "TLS from connect (port 465 submissions), not STARTTLS");
+        define("smtpd_sasl_auth_enable", BOOL, "no", "offer SMTP AUTH");
+        define("smtpd_sasl_password_file", STRING, "$config_directory/sasl_passwd",
+                "Postern: user:password-hash file for SMTP AUTH");
+
+        // Address rewriting.
+        define("allow_percent_hack", BOOL, "no", "Postern default no: rewrite user%domain to user@domain");
+        define("swap_bangpath", BOOL, "no", "Postern default no: rewrite site!user to user@site");
+        define("resolve_dequoted_address", BOOL, "yes", "resolve a quoted local part after removing quotes");
+
+        // Access restrictions (evaluated by org.postern.policies.restrict).
+        define("smtpd_client_restrictions", LIST, "", "restrictions on the client address and name");
+        define("smtpd_helo_restrictions", LIST, "", "restrictions on the HELO/EHLO name");
+        define("smtpd_sender_restrictions", LIST, "", "restrictions on MAIL FROM");
+        define("smtpd_relay_restrictions", LIST, "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
+                "mail relay control for RCPT TO, evaluated before smtpd_recipient_restrictions");
+        define("smtpd_recipient_restrictions", LIST, "", "spam blocking restrictions for RCPT TO");
+        define("smtpd_data_restrictions", LIST, "", "restrictions on DATA");
+    }
+
+    private Parameters() {}
+
+    /** Every declared parameter, in declaration order. */
+    public static List<Parameter> all() {
+        return List.copyOf(BY_NAME.values());
+    }
+
+    public static Optional<Parameter> find(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    public static boolean isDeclared(String name) {
+        return BY_NAME.containsKey(name);
+    }
+
+    static Map<String, Parameter> byName() {
+        return Collections.unmodifiableMap(BY_NAME);
+    }
+
+    /** The computed default of {@code name}, or null when its default is plain main.cf text. */
+    static ComputedDefault computedDefault(String name) {
+        return COMPUTED.get(name);
+    }
+
+    /** Postfix's mydomain rule: drop the first label; a single-label name gives "localdomain". */
+    static String parentDomain(String hostname) {
+        int dot = hostname.indexOf('.');
+        return dot < 0 || dot == hostname.length() - 1 ? "localdomain" : hostname.substring(dot + 1);
+    }
+
+    private static String version() {
+        String v = Parameters.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-SNAPSHOT";
+    }
+
+    private static void define(String name, Parameter.Type type, String def, String doc) {
+        add(new Parameter(name, type, def, null, List.of(), doc, false));
+    }
+
+    private static void time(String name, String def, ChronoUnit unit, String doc) {
+        add(new Parameter(name, TIME, def, unit, List.of(), doc, false));
+    }
+
+    private static void choice(String name, String def, String doc, String... choices) {
+        add(new Parameter(name, STRING, def, null, List.of(choices), doc, false));
+    }
+
+    private static void computed(String name, String description, String doc, ComputedDefault how) {
+        add(new Parameter(name, STRING, description, null, List.of(), doc, true));
+        COMPUTED.put(name, how);
+    }
+
+    private static void add(Parameter p) {
+        if (BY_NAME.putIfAbsent(p.name(), p) != null) throw new IllegalStateException("declared twice: " + p.name());
+    }
+}

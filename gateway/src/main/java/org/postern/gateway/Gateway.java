@@ -1,5 +1,5 @@
 // Gateway: the running mail path of one Postern instance -- the spool and every smtpd listener that
-// master.cf declares, one SmtpdVerticle per event loop. Started and stopped by the appliance's
+// master.cf declares, served by one SmtpdVerticle. Started and stopped by the appliance's
 // postern command. Governed by master.cf services and main.cf (queue_directory, smtpd_*).
 package org.postern.gateway;
 
@@ -50,7 +50,10 @@ public final class Gateway {
             return new Prepared(queue, SmtpdListeners.build(vertx, config, queue, clock));
         }, false).compose(p -> {
             List<SmtpdVerticle> verticles = new CopyOnWriteArrayList<>();
-            int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+            // One instance: Vert.x 5.0.8 gives sockets accepted by the other instances of a shared-port
+            // NetServer no SSL context manager, so STARTTLS fails there (NullPointerException in
+            // NetSocketImpl.sslUpgrade). Disk, fsync and password hashing already run on workers.
+            int instances = 1;
             return vertx.deployVerticle(() -> {
                 SmtpdVerticle v = new SmtpdVerticle(p.listeners());
                 verticles.add(v);

@@ -1,5 +1,5 @@
 // ExternalCommandTest: exit code, stdout/stderr, stdin and the hard timeout of ExternalCommand,
-// using programs every Debian system has (sh, cat, sleep). Unit test of testkit's ExternalCommand.
+// using programs every Debian system has (sh, wc, sleep). Unit test of testkit's ExternalCommand.
 package org.postern.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;

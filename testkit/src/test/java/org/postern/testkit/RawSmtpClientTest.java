@@ -28,6 +28,7 @@ class RawSmtpClientTest {
     private ServerSocket server;
     private final CompletableFuture<byte[]> received = new CompletableFuture<>();
     private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch written = new CountDownLatch(1);
 
     @BeforeEach
     void listen() throws IOException {
@@ -46,6 +47,7 @@ class RawSmtpClientTest {
             try (Socket s = server.accept()) {
                 s.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
                 s.getOutputStream().flush();
+                written.countDown();
                 if (!closeAfter) release.await(10, TimeUnit.SECONDS);
                 s.shutdownOutput();
                 s.setSoTimeout(2000);
@@ -117,6 +119,7 @@ class RawSmtpClientTest {
     void timeoutQuotesPartialReply() throws Exception {
         serve("220-first line\r\n220-second", false);
         try (RawSmtpClient c = RawSmtpClient.connect(server.getLocalPort())) {
+            assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();   // on loopback the bytes are then in our receive queue
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> c.readReply(Duration.ofMillis(300)))
                     .isInstanceOf(SocketTimeoutException.class)
@@ -142,6 +145,7 @@ class RawSmtpClientTest {
     void readUntilClosedReturnsEverythingAndReportsOpenConnection() throws Exception {
         serve("220 a\r\n250 b\r\n", false);
         try (RawSmtpClient c = RawSmtpClient.connect(server.getLocalPort())) {
+            assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();   // on loopback the bytes are then in our receive queue
             byte[] all = c.readUntilClosed(Duration.ofMillis(300));
             assertThat(new String(all, StandardCharsets.US_ASCII)).isEqualTo("220 a\r\n250 b\r\n");
             assertThat(c.serverClosed()).isFalse();

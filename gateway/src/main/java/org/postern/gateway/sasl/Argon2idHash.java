@@ -20,7 +20,7 @@ final class Argon2idHash implements PasswordHash {
     static final int HASH_BYTES = 32;
 
     // Bounds for hashes read from the file: a typo must not make every AUTH allocate gigabytes.
-    private static final int MAX_MEMORY_KIB = 1 << 20; // 1 GiB
+    private static final int MAX_MEMORY_KIB = 1 << 18; // 256 MiB per check
     private static final int MAX_ITERATIONS = 1000;
     private static final int MAX_PARALLELISM = 64;
 

@@ -122,8 +122,13 @@ final class EsmtpParams {
             int eq = tok.indexOf('=');
             String key = (eq < 0 ? tok : tok.substring(0, eq)).toUpperCase(Locale.ROOT);
             if (key.isEmpty() || !key.matches("[A-Z0-9][A-Z0-9-]*")) throw new IllegalArgumentException(tok);
-            if (kv.containsKey(key)) throw new IllegalArgumentException("duplicate " + key);
-            kv.put(key, eq < 0 ? null : tok.substring(eq + 1));
+            String value = eq < 0 ? null : tok.substring(eq + 1);
+            // A repeated parameter with the same value is harmless (Python's smtplib may send
+            // SMTPUTF8 twice); with another value it is ambiguous.
+            if (kv.containsKey(key) && !java.util.Objects.equals(kv.get(key), value)) {
+                throw new IllegalArgumentException("conflicting " + key);
+            }
+            kv.put(key, value);
         }
         return kv;
     }

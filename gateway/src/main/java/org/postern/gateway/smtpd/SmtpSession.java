@@ -71,7 +71,7 @@ final class SmtpSession {
         socket.closeHandler(v -> onClose());
         socket.exceptionHandler(e -> log.debug("socket error: " + e));
         socket.shutdownHandler(v -> onShutdown());
-        if (socket.isSsl()) tlsEstablished();
+        if (socket.isSsl()) tlsEstablished(TlsSessionInfo.of(socket.sslSession())); // implicit TLS
         log.connect();
         long wait = settings.pregreetWait().toMillis();
         if (wait > 0) listener.vertx().setTimer(wait, t -> greet());
@@ -109,7 +109,7 @@ final class SmtpSession {
         pump();
     }
 
-    private void onData(Buffer data) {
+    void onData(Buffer data) {
         if (closed) return;
         if (!greeted) {
             log.pregreet(data);
@@ -142,7 +142,7 @@ final class SmtpSession {
             try {
                 done = handle(event);
             } catch (RuntimeException e) {
-                log.warning("internal error: " + e);
+                SessionLog.LOG.warn("internal error after " + lastCommand + " from " + log.hostAddr(), e);
                 done = reply(SmtpReply.of(451, "4.3.0", "Error: internal error")).compose(v -> closeNow());
             }
             if (!done.isComplete()) {
@@ -255,13 +255,16 @@ final class SmtpSession {
 
     // ---- life cycle ----
 
-    void tlsEstablished() {
-        javax.net.ssl.SSLSession ssl = socket.sslSession();
-        TlsSessionInfo info = ssl == null ? new TlsSessionInfo("TLS", "unknown", 0) : TlsSessionInfo.of(ssl);
+    void tlsEstablished(TlsSessionInfo info) {
         tlsProtocol = info.protocol();
         tlsCipher = info.cipherSuite();
         tlsBits = info.cipherBits();
         log.tlsEstablished();
+    }
+
+    /** StartTls resumes the socket itself when it takes over the input. */
+    void socketResumedByTls() {
+        paused = false;
     }
 
     /** RFC 3207 section 4.2: after STARTTLS the client starts over; nothing learnt before is kept. */

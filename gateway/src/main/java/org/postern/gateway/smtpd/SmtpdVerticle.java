@@ -1,5 +1,5 @@
-// SmtpdVerticle: binds every smtpd listener on one event loop. The gateway deploys one instance per
-// event loop; Vert.x spreads accepted connections of a shared port across them. Stopping it shuts
+// SmtpdVerticle: binds every smtpd listener on one event loop (the gateway deploys one instance;
+// see Gateway for why not one per core). Stopping it shuts
 // the servers down gracefully (sessions get smtpd_shutdown_timeout to finish).
 package org.postern.gateway.smtpd;
 

@@ -6,6 +6,7 @@ package org.postern.gateway.smtpd;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import org.postern.core.SmtpReply;
+import org.postern.gateway.tls.StartTls;
 
 final class StartTlsCommand {
     private StartTlsCommand() {}
@@ -17,18 +18,22 @@ final class StartTlsCommand {
         }
         if (!arg.isEmpty()) return s.reply(SmtpReply.of(501, "5.5.4", "Syntax: STARTTLS"));
         int dropped = s.framer.discardPending();
-        if (dropped > 0) {
-            s.log.warning("discarding " + dropped + " bytes of plaintext pipelined after STARTTLS from "
-                    + s.log.hostAddr());
-        }
+        s.socketResumedByTls();
         Buffer ready = Buffer.buffer(SmtpReply.of(220, "2.0.0", "Ready to start TLS").render());
-        return s.socket.upgradeToSsl(s.listener.tls().sslOptions(), null, ready).transform(ar -> {
+        // StartTls guards against Vert.x 5.0.8 replaying plaintext queued during the upgrade as if decrypted.
+        return StartTls.upgrade(s.socket, s.listener.tls().sslOptions(), ready, s::onData).transform(ar -> {
             if (ar.failed()) {
                 s.log.info("SSL_accept error from " + s.log.hostAddr() + ": " + ar.cause().getMessage());
                 return s.closeNow();
             }
+            long discarded = dropped + ar.result().discardedBytes();
+            if (discarded > 0) {
+                s.log.warning("improper command pipelining after STARTTLS from " + s.log.hostAddr()
+                        + ": " + discarded + " bytes discarded");
+            }
+            s.lastReplyCode = 220; // the 220 went out with the upgrade, not through reply()
             s.resetAfterTls();
-            s.tlsEstablished();
+            s.tlsEstablished(ar.result().session());
             return Future.succeededFuture();
         });
     }

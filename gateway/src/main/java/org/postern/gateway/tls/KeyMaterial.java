@@ -6,7 +6,9 @@ package org.postern.gateway.tls;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -83,9 +85,13 @@ record KeyMaterial(List<X509Certificate> chain, PrivateKey key) {
             }
         } catch (CertificateException e) {
             throw new IOException(file + ": bad certificate: " + e.getMessage(), e);
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new IOException(file + ": permission denied", e);
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) throw e;
-            throw new IOException(file + ": " + e.getMessage(), e);
+            throw new IOException(file + ": " + e.getMessage(), e); // e.g. malformed PEM
         }
     }
 

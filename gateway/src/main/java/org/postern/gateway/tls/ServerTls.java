@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * Immutable TLS identity of smtpd. Only TLSv1.2 and TLSv1.3 are enabled.
  *
  * <pre>
- * // STARTTLS (RFC 3207) on a plaintext NetServer, once the STARTTLS line was read:
- * so.upgradeToSsl(tls.sslOptions(), Buffer.buffer("220 2.0.0 Ready to start TLS\r\n"))
- * // implicit TLS (port 465, "smtpd_tls_wrappermode"):
+ * // STARTTLS (RFC 3207) on a plaintext NetServer, once the STARTTLS line was read -- never a bare
+ * // so.upgradeToSsl, which in Vert.x 5.0.8 lets plaintext through (see StartTls):
+ * StartTls.upgrade(so, sslOptions, Buffer.buffer("220 2.0.0 Ready to start TLS\r\n"), this::onData)
+ * // implicit TLS (port 465, Postfix's smtpd_tls_wrappermode = yes):
  * vertx.createNetServer(tls.implicitTls(new NetServerOptions().setHost(h).setPort(465)))
  * </pre>
  */
@@ -82,8 +83,8 @@ public final class ServerTls {
 
     /**
      * A fresh Vert.x 5 {@link ServerSSLOptions} with this key and chain and protocols TLSv1.2 and
-     * TLSv1.3, for {@code NetSocket.upgradeToSsl(SSLOptions, Buffer)} (STARTTLS). The PEM is held in
-     * memory: no file is read afterwards.
+     * TLSv1.3, for {@link StartTls#upgrade} (STARTTLS). The PEM is held in memory: no file is read
+     * afterwards. Options with equal content share one cached SSL context inside a NetServer.
      */
     public ServerSSLOptions sslOptions() {
         return new ServerSSLOptions()

@@ -32,10 +32,12 @@ import java.util.Objects;
  *   <li>puts a Netty handler in front of the pipeline that drops every read until the TLS handler
  *       sits before it (this needs Vert.x's internal {@link NetSocketInternal});</li>
  *   <li>resumes the socket and lets one event-loop turn pass, so all input already queued is
- *       delivered -- and dropped -- before the upgrade begins;</li>
+ *       delivered -- and dropped -- before the upgrade begins; after that, input can only have come
+ *       through the guard, i.e. from the TLS handler;</li>
  *   <li>sends {@code ready} with the upgrade itself ({@code upgradeToSsl(options, ready)}), so the
  *       TLS handler is in place before the client can see the 220;</li>
- *   <li>passes decrypted input to {@code afterTls} only after the returned future has completed.</li>
+ *   <li>passes decrypted input to {@code afterTls} only after the returned future has completed
+ *       (5.0.8 already completes it first; the hold is there so a later Vert.x cannot reorder).</li>
  * </ol>
  * The caller still discards whatever its own line parser holds after the STARTTLS line.
  */
@@ -68,7 +70,9 @@ public final class StartTls {
         Interim interim = new Interim(so, afterTls);
         so.handler(interim);
         so.resume();
-        context.runOnContext(v -> so.upgradeToSsl(options, ready).onComplete(ar -> {
+        context.runOnContext(v -> {
+          interim.upgrading = true; // from here on, input reaching the socket has passed the guard
+          so.upgradeToSsl(options, ready).onComplete(ar -> {
             if (pipeline.get(GUARD) != null) pipeline.remove(GUARD);
             if (ar.failed()) {
                 promise.fail(ar.cause());
@@ -77,7 +81,8 @@ public final class StartTls {
             long discarded = guard.dropped + interim.dropped;
             promise.complete(new Result(TlsSessionInfo.of(so.sslSession()), discarded));
             interim.open();
-        }));
+          });
+        });
         return promise.future();
     }
 
@@ -102,6 +107,8 @@ public final class StartTls {
         private final Handler<Buffer> afterTls;
         private List<Buffer> held = new ArrayList<>();
         long dropped;
+        /** Set when the upgrade starts; before that, input is plaintext drained from Vert.x's queues. */
+        boolean upgrading;
 
         Interim(NetSocket so, Handler<Buffer> afterTls) {
             this.so = so;
@@ -110,8 +117,10 @@ public final class StartTls {
 
         @Override
         public void handle(Buffer buf) {
-            if (!so.isSsl()) {
-                dropped += buf.length(); // was queued in Vert.x before the upgrade: plaintext
+            if (!upgrading) {
+                // Queued in Vert.x before the upgrade: plaintext. (Not so.isSsl(): a TLS 1.3 client's
+                // Finished and first command can arrive together, before isSsl() turns true.)
+                dropped += buf.length();
             } else if (held != null) {
                 held.add(buf);
             } else {

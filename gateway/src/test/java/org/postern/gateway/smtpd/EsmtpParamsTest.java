@@ -31,6 +31,7 @@ class EsmtpParamsTest {
         assertThat(EsmtpParams.mail("XFOO=1", 0).error().oneLine()).isEqualTo("555 5.5.4 Unsupported option: XFOO");
         assertThat(EsmtpParams.mail("BODY=BINARYMIME", 0).error().code()).isEqualTo(501);
         assertThat(EsmtpParams.mail("SIZE=1 SIZE=2", 0).error().code()).isEqualTo(501);
+        assertThat(EsmtpParams.mail("SMTPUTF8 BODY=8BITMIME SMTPUTF8", 0).error()).isNull();
         assertThat(EsmtpParams.mail("ENVID=a+zz", 0).error().code()).isEqualTo(501);
     }
 

@@ -58,6 +58,21 @@ class SmtpdTlsAuthTest {
     }
 
     @Test
+    void starttlsWorksForEverySession() throws Exception {
+        try (GatewayHarness gw = start()) {
+            for (int i = 0; i < 6; i++) {
+                try (TlsTestClient c = TlsTestClient.plain(gw.port)) {
+                    c.reply();
+                    c.command("EHLO x" + i);
+                    assertThat(c.command("STARTTLS")).startsWith("220 2.0.0");
+                    c.startTls();
+                    assertThat(c.command("EHLO x")).startsWith("250-");
+                }
+            }
+        }
+    }
+
+    @Test
     void authLoginDialogue() throws Exception {
         try (GatewayHarness gw = start(); TlsTestClient c = TlsTestClient.plain(gw.port)) {
             c.reply();

@@ -142,10 +142,19 @@ class ServerTlsTest {
                 .isInstanceOf(IOException.class).hasMessageContaining(crt + ": no private key");
         assertThatThrownBy(() -> ServerTls.load(wrongKey, wrongKey, null, "x", CLOCK))
                 .isInstanceOf(IOException.class).hasMessageContaining(wrongKey + ": no -----BEGIN CERTIFICATE-----");
+        Path encrypted = dir.resolve("enc.key");
+        Files.writeString(encrypted, TestCerts.encryptedPem(a.key()));
+        assertThat(Files.readString(encrypted)).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+        assertThatThrownBy(() -> ServerTls.load(crt, encrypted, null, "x", CLOCK))
+                .isInstanceOf(IOException.class).hasMessage(encrypted + ": encrypted private keys are not supported");
+        Path garbage = dir.resolve("garbage.pem");
+        Files.writeString(garbage, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n");
+        assertThatThrownBy(() -> ServerTls.load(garbage, crt, null, "x", CLOCK))
+                .isInstanceOf(IOException.class).hasMessageStartingWith(garbage + ": ");
         assertThatThrownBy(() -> ServerTls.load(null, wrongKey, dir, "x", CLOCK))
                 .isInstanceOf(IOException.class).hasMessageContaining("smtpd_tls_cert_file is not");
         assertThatThrownBy(() -> ServerTls.load(dir.resolve("absent.crt"), null, null, "x", CLOCK))
-                .isInstanceOf(IOException.class).hasMessageContaining("absent.crt");
+                .isInstanceOf(IOException.class).hasMessageEndingWith("absent.crt: no such file");
         assertThatThrownBy(() -> ServerTls.load(null, null, dir, "bad host", CLOCK))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -69,6 +69,19 @@ final class TestCerts {
         return w.toString();
     }
 
+    /** {@code -----BEGIN ENCRYPTED PRIVATE KEY-----} (PKCS#8, AES-256-CBC, password "secret"). */
+    static String encryptedPem(PrivateKey key) throws Exception {
+        var encryptor = new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(
+                org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
+                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                .setPassword("secret".toCharArray()).build();
+        StringWriter w = new StringWriter();
+        try (JcaPEMWriter pem = new JcaPEMWriter(w)) {
+            pem.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, encryptor));
+        }
+        return w.toString();
+    }
+
     /**
      * Sends a minimal ECDHE-ECDSA ClientHello with {@code clientVersion} (0x0302 = TLS 1.1,
      * 0x0303 = TLS 1.2) and returns {record type, handshake type or alert level, server version or

@@ -23,13 +23,15 @@ import org.postern.policies.conf.Config;
 /** A started gateway. Obtain one with {@link #start}; end it with {@link #stop}. */
 public final class Gateway {
     private final Vertx vertx;
+    private final Clock clock;
     private final IncomingQueue queue;
     private final List<SmtpdVerticle> verticles;
     private final String deploymentId;
     private Future<Void> stopped;
 
-    private Gateway(Vertx vertx, IncomingQueue queue, List<SmtpdVerticle> verticles, String deploymentId) {
+    private Gateway(Vertx vertx, Clock clock, IncomingQueue queue, List<SmtpdVerticle> verticles, String deploymentId) {
         this.vertx = vertx;
+        this.clock = clock;
         this.queue = queue;
         this.verticles = verticles;
         this.deploymentId = deploymentId;
@@ -45,7 +47,7 @@ public final class Gateway {
 
     public static Future<Gateway> start(Vertx vertx, Config config, Clock clock) {
         return vertx.executeBlocking(() -> {
-            Spool spool = Spool.open(Path.of(config.get("queue_directory")));
+            Spool spool = Spool.open(config.configDir().resolve(config.get("queue_directory")));
             IncomingQueue queue = new IncomingQueue(vertx, spool, clock);
             return new Prepared(queue, SmtpdListeners.build(vertx, config, queue, clock));
         }, false).compose(p -> {
@@ -59,12 +61,25 @@ public final class Gateway {
                 verticles.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(instances))
-                    .map(id -> new Gateway(vertx, p.queue(), verticles, id))
+                    .map(id -> new Gateway(vertx, clock, p.queue(), verticles, id))
                     .recover(e -> p.queue().close().transform(x -> Future.failedFuture(e)));
         });
     }
 
     private record Prepared(IncomingQueue queue, List<SmtpdListener> listeners) {}
+
+    /**
+     * Makes a new configuration snapshot current (postern reload, SIGHUP): listener settings, TLS
+     * material and password files are read anew; sessions in progress finish on the old snapshot;
+     * new master.cf ports are bound, removed ones closed gracefully. If anything fails (a TLS file,
+     * a port), the future fails and the old snapshot stays in force. queue_directory is read only at
+     * start.
+     */
+    public Future<Void> reload(Config config) {
+        return vertx.executeBlocking(() -> SmtpdListeners.build(vertx, config, queue, clock), false)
+                .compose(listeners -> Future.all(verticles.stream().map(v -> v.reload(listeners)).toList()))
+                .mapEmpty();
+    }
 
     /** Addresses actually bound (port 0 in master.cf becomes the real port). */
     public List<SocketAddress> listening() {

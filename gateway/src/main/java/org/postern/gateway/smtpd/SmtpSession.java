@@ -237,6 +237,7 @@ final class SmtpSession {
 
     void quit() {
         quit = true;
+        lastReplyCode = 221;
         socket.write(SmtpReply.of(221, "2.0.0", "Bye").render());
         closeNow();
     }

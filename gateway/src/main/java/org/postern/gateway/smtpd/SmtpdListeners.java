@@ -28,18 +28,20 @@ public final class SmtpdListeners {
             SmtpdSettings st = SmtpdSettings.from(c);
             ServerTls tls = null;
             if (st.tlsOffered() || st.wrapperMode()) {
-                tls = ServerTls.load(path(c.get("smtpd_tls_cert_file")), path(c.get("smtpd_tls_key_file")),
-                        Path.of(c.get("data_directory")), st.hostname());
+                tls = ServerTls.load(path(c, "smtpd_tls_cert_file"), path(c, "smtpd_tls_key_file"),
+                        path(c, "data_directory"), st.hostname());
             }
             PasswordFile passwords = null;
-            if (st.saslEnabled()) passwords = PasswordFile.load(Path.of(c.get("smtpd_sasl_password_file")));
+            if (st.saslEnabled()) passwords = PasswordFile.load(path(c, "smtpd_sasl_password_file"));
             out.add(new SmtpdListener(vertx, service.name(), service.host() == null ? "0.0.0.0" : service.host(),
                     service.port(), st, queue, tls, passwords, clock));
         }
         return out;
     }
 
-    private static Path path(String value) {
-        return value == null || value.isBlank() ? null : Path.of(value.trim());
+    /** A file or directory parameter; a relative value is taken relative to the config directory. */
+    private static Path path(Config c, String name) {
+        String value = c.get(name).trim();
+        return value.isEmpty() ? null : c.configDir().resolve(value);
     }
 }

@@ -116,6 +116,14 @@ public final class Parameters {
                 "mail relay control for RCPT TO, evaluated before smtpd_recipient_restrictions");
         define("smtpd_recipient_restrictions", LIST, "", "spam blocking restrictions for RCPT TO");
         define("smtpd_data_restrictions", LIST, "", "restrictions on DATA");
+
+        // Lookup tables and access maps (org.postern.policies.table).
+        define("recipient_delimiter", STRING, "", "characters that separate a user name from an address extension");
+        define("owner_request_special", BOOL, "yes",
+                "with - as recipient_delimiter, keep owner-foo and foo-request whole");
+        define("double_bounce_sender", STRING, "double-bounce", "sender of double bounces; never split at a delimiter");
+        define("smtpd_null_access_lookup_key", STRING, "<>", "access-map key for the null sender address");
+        define("default_database_type", STRING, "hash", "table type of a name given without type: (postern map -q)");
     }
 
     private Parameters() {}

@@ -31,6 +31,9 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             StopCommand.class,
             StatusCommand.class,
+            ReloadCommand.class,
+            CheckCommand.class,
+            ConfigCommand.class,
             MailqCommand.class,
             PasswdCommand.class
         })

@@ -69,6 +69,7 @@ final class RunCommand extends ConfiguredCommand {
         // The hook goes in before master.pid appears: whoever saw the pid file may send SIGTERM at once.
         Shutdown shutdown = new Shutdown(master, gateway, vertx, settings.shutdownTimeout(), pidFile, pid, lock.get(), mailLog);
         Runtime.getRuntime().addShutdownHook(new Thread(shutdown::run, "postern-shutdown"));
+        ReloadSignal.install(settings.configDir(), ReloadSignal.statusFile(settings), gateway, master);
         if (shutdown.announceReadyOrFail()) {
             master.info("daemon started -- version {}, configuration {}", Main.Version.current(), settings.configDir());
             master.info("listening on {}", gateway.listening().stream().map(Object::toString).collect(Collectors.joining(", ")));

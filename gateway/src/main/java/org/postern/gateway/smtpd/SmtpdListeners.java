@@ -39,6 +39,47 @@ public final class SmtpdListeners {
         return out;
     }
 
+    /**
+     * What `postern check` reports beyond main.cf/master.cf syntax: for each smtpd service, the TLS
+     * certificate and key (when configured) and the SASL password file (when AUTH is on) must load.
+     * Blocking; nothing is bound and no certificate is generated.
+     */
+    public static List<String> check(Config main) {
+        List<String> problems = new ArrayList<>();
+        for (Service service : main.services()) {
+            Config c;
+            SmtpdSettings st;
+            try {
+                c = service.config(main);
+                st = SmtpdSettings.from(c);
+            } catch (ConfigException e) {
+                e.diagnostics().forEach(d -> problems.add(d.toString()));
+                continue;
+            } catch (RuntimeException e) {
+                problems.add(service.origin() + ": error: service " + service.name() + ": " + e.getMessage());
+                continue;
+            }
+            Path cert = path(c, "smtpd_tls_cert_file");
+            if ((st.tlsOffered() || st.wrapperMode()) && cert != null) {
+                try {
+                    ServerTls.load(cert, path(c, "smtpd_tls_key_file"), path(c, "data_directory"), st.hostname());
+                } catch (IOException | RuntimeException e) {
+                    problems.add(c.originOf("smtpd_tls_cert_file") + ": error: smtpd_tls_cert_file (service "
+                            + service.name() + "): " + e.getMessage());
+                }
+            }
+            if (st.saslEnabled()) {
+                try {
+                    PasswordFile.load(path(c, "smtpd_sasl_password_file"));
+                } catch (IOException | PasswordFileException e) {
+                    problems.add(e.getMessage().contains(":") ? "error: " + e.getMessage()
+                            : c.originOf("smtpd_sasl_password_file") + ": error: " + e.getMessage());
+                }
+            }
+        }
+        return problems.stream().distinct().toList();
+    }
+
     /** A file or directory parameter; a relative value is taken relative to the config directory. */
     private static Path path(Config c, String name) {
         String value = c.get(name).trim();

@@ -38,10 +38,10 @@ final class RegexpTableParser {
                 } else if (keyword(text, "if")) {
                     int[] at = {2};
                     RegexpTable.Condition c = compile(pattern(text, at, dialect), dialect, line, sink);
-                    String extra = text.substring(TableSource.skipSpace(text, at[0]));
-                    if (!extra.isEmpty()) throw new IllegalArgumentException(indented("if", extra));
                     open.push(rules.size());
                     rules.add(new RegexpTable.IfRule(line.origin(), c, -1));
+                    String extra = text.substring(TableSource.skipSpace(text, at[0]));
+                    if (!extra.isEmpty()) throw new IllegalArgumentException(indented("if", extra));
                 } else if (keyword(text, "endif")) {
                     String extra = text.substring(TableSource.skipSpace(text, 5));
                     if (!extra.isEmpty()) throw new IllegalArgumentException(indented("endif", extra));

@@ -1,0 +1,43 @@
+// ReloadCommand: `postern reload`, as `postfix reload`: validates the configuration first (errors
+// as file:line, exit 1, nothing signalled), then sends SIGHUP to the running instance and waits for
+// its verdict in $data_directory/reload.status: exit 0 when the new snapshot is in force, else 1.
+package org.postern.appliance;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+
+@Command(name = "reload", description = "Re-read the configuration of the running Postern mail system.")
+final class ReloadCommand extends ConfiguredCommand {
+    private static final long WAIT_MILLIS = 90_000;
+
+    @Override
+    public Integer call() throws Exception {
+        InstanceSettings settings = InstanceSettings.of(loadConfig(true)); // a bad file stops here
+        Optional<ProcessHandle> running = pidFile(settings).liveProcess();
+        if (running.isEmpty()) throw new Fatal("the Postern mail system is not running");
+        Path status = ReloadSignal.statusFile(settings);
+        String before = read(status);
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(running.get().pid()))
+                .redirectErrorStream(true).start();
+        if (kill.waitFor() != 0) throw new Fatal("cannot signal PID " + running.get().pid());
+        main.out().println(Main.SCRIPT + "refreshing the Postern mail system");
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            String now = read(status);
+            if (!now.equals(before)) {
+                String outcome = now.substring(now.indexOf(' ') + 1).strip();
+                if (outcome.equals("ok")) return Main.OK;
+                throw new Fatal("reload " + outcome + " -- the previous configuration stays in force");
+            }
+            Thread.sleep(100);
+        }
+        throw new Fatal("no answer to the reload from PID " + running.get().pid());
+    }
+
+    private static String read(Path p) throws java.io.IOException {
+        return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+    }
+}

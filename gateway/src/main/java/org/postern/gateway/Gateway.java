@@ -19,19 +19,23 @@ import org.postern.gateway.smtpd.SmtpdListener;
 import org.postern.gateway.smtpd.SmtpdListeners;
 import org.postern.gateway.smtpd.SmtpdVerticle;
 import org.postern.policies.conf.Config;
+import org.postern.policies.dns.DnsResolver;
 
 /** A started gateway. Obtain one with {@link #start}; end it with {@link #stop}. */
 public final class Gateway {
     private final Vertx vertx;
     private final Clock clock;
+    private volatile DnsResolver dns;
     private final IncomingQueue queue;
     private final List<SmtpdVerticle> verticles;
     private final String deploymentId;
     private Future<Void> stopped;
 
-    private Gateway(Vertx vertx, Clock clock, IncomingQueue queue, List<SmtpdVerticle> verticles, String deploymentId) {
+    private Gateway(Vertx vertx, Clock clock, IncomingQueue queue, DnsResolver dns, List<SmtpdVerticle> verticles,
+                    String deploymentId) {
         this.vertx = vertx;
         this.clock = clock;
+        this.dns = dns;
         this.queue = queue;
         this.verticles = verticles;
         this.deploymentId = deploymentId;
@@ -49,7 +53,8 @@ public final class Gateway {
         return vertx.executeBlocking(() -> {
             Spool spool = Spool.open(config.configDir().resolve(config.get("queue_directory")));
             IncomingQueue queue = new IncomingQueue(vertx, spool, clock);
-            return new Prepared(queue, SmtpdListeners.build(vertx, config, queue, clock));
+            DnsResolver dns = Resolvers.fromConfig(config, clock);
+            return new Prepared(queue, dns, SmtpdListeners.build(vertx, config, queue, clock, dns));
         }, false).compose(p -> {
             List<SmtpdVerticle> verticles = new CopyOnWriteArrayList<>();
             // One instance: Vert.x 5.0.8 gives sockets accepted by the other instances of a shared-port
@@ -61,12 +66,12 @@ public final class Gateway {
                 verticles.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(instances))
-                    .map(id -> new Gateway(vertx, clock, p.queue(), verticles, id))
+                    .map(id -> new Gateway(vertx, clock, p.queue(), p.dns(), verticles, id))
                     .recover(e -> p.queue().close().transform(x -> Future.failedFuture(e)));
         });
     }
 
-    private record Prepared(IncomingQueue queue, List<SmtpdListener> listeners) {}
+    private record Prepared(IncomingQueue queue, DnsResolver dns, List<SmtpdListener> listeners) {}
 
     /**
      * Makes a new configuration snapshot current (postern reload, SIGHUP): listener settings, TLS
@@ -76,7 +81,11 @@ public final class Gateway {
      * start.
      */
     public Future<Void> reload(Config config) {
-        return vertx.executeBlocking(() -> SmtpdListeners.build(vertx, config, queue, clock), false)
+        return vertx.executeBlocking(() -> {
+                    DnsResolver fresh = Resolvers.fromConfig(config, clock);
+                    dns = fresh;
+                    return SmtpdListeners.build(vertx, config, queue, clock, fresh);
+                }, false)
                 .compose(listeners -> Future.all(verticles.stream().map(v -> v.reload(listeners)).toList()))
                 .mapEmpty();
     }

@@ -40,6 +40,7 @@ public final class GatewayHarness implements AutoCloseable {
                 "mydestination = $myhostname, localhost",
                 "smtpd_pregreet_wait = 0",
                 "smtpd_error_sleep_time = 0",
+                "smtpd_peername_lookup = no",
                 "");
     }
 

@@ -29,6 +29,8 @@ final class SmtpSession {
     final String clientAddress;
     final int clientPort;
     String clientName;
+    /** PTR name and lookup outcomes, for restrictions (reject_unknown_client_hostname, ...). */
+    ClientNameLookup.ClientName clientNames = ClientNameLookup.ClientName.unknown(ClientNameLookup.Status.PERMFAIL);
 
     // Session state; RFC 3207 resets it after STARTTLS.
     String helo;
@@ -72,10 +74,28 @@ final class SmtpSession {
         socket.exceptionHandler(e -> log.debug("socket error: " + e));
         socket.shutdownHandler(v -> onShutdown());
         if (socket.isSsl()) tlsEstablished(TlsSessionInfo.of(socket.sslSession())); // implicit TLS
-        log.connect();
-        long wait = settings.pregreetWait().toMillis();
-        if (wait > 0) listener.vertx().setTimer(wait, t -> greet());
-        else greet();
+        long started = System.nanoTime();
+        // As Postfix's smtpd: the client's name is known before the greeting (and the connect log line).
+        Future.fromCompletionStage(ClientNameLookup.lookup(listener.dns(), remoteInet()), listener.vertx().getOrCreateContext())
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        clientNames = ar.result();
+                        clientName = clientNames.name();
+                    }
+                    log.connect();
+                    long waited = (System.nanoTime() - started) / 1_000_000;
+                    long wait = settings.pregreetWait().toMillis() - waited;
+                    if (wait > 0) listener.vertx().setTimer(wait, t -> greet());
+                    else greet();
+                });
+    }
+
+    private java.net.InetAddress remoteInet() {
+        try {
+            return java.net.InetAddress.getByName(clientAddress); // numeric: no lookup
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     boolean tlsActive() {

@@ -14,6 +14,7 @@ import org.postern.core.SmtpReply;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.sasl.PasswordFile;
 import org.postern.gateway.tls.ServerTls;
+import org.postern.policies.dns.DnsResolver;
 
 public final class SmtpdListener {
     private final Vertx vertx;
@@ -25,10 +26,11 @@ public final class SmtpdListener {
     private final ServerTls tls;
     private final PasswordFile passwords;
     private final Clock clock;
+    private final DnsResolver dns;
     private final ConcurrentHashMap<String, Integer> connections = new ConcurrentHashMap<>();
 
     SmtpdListener(Vertx vertx, String serviceName, String host, int port, SmtpdSettings settings,
-                  IncomingQueue queue, ServerTls tls, PasswordFile passwords, Clock clock) {
+                  IncomingQueue queue, ServerTls tls, PasswordFile passwords, Clock clock, DnsResolver dns) {
         this.vertx = vertx;
         this.serviceName = serviceName;
         this.host = host;
@@ -38,6 +40,7 @@ public final class SmtpdListener {
         this.tls = tls;
         this.passwords = passwords;
         this.clock = clock;
+        this.dns = dns;
     }
 
     public String serviceName() { return serviceName; }
@@ -50,6 +53,8 @@ public final class SmtpdListener {
     boolean tlsAvailable() { return tls != null; }
     PasswordFile passwords() { return passwords; }
     Clock clock() { return clock; }
+    /** Null when smtpd_peername_lookup = no. */
+    DnsResolver dns() { return settings.peernameLookup() ? dns : null; }
 
     /** Socket options: implicit TLS for smtpd_tls_wrappermode = yes, plaintext (with STARTTLS) otherwise. */
     NetServerOptions serverOptions() {
@@ -92,10 +97,7 @@ public final class SmtpdListener {
         }
     }
 
-    /**
-     * The client's name for logs and Received:. Loopback is "localhost"; other addresses are
-     * "unknown" until reverse-DNS with forward confirmation arrives with the policies issue.
-     */
+    /** A name for log lines written before the session's own lookup (connection limit): no DNS. */
     String clientName(String address) {
         try {
             return InetAddress.getByName(address).isLoopbackAddress() ? "localhost" : "unknown";

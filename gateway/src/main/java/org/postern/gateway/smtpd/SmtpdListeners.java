@@ -16,11 +16,12 @@ import org.postern.gateway.tls.ServerTls;
 import org.postern.policies.conf.Config;
 import org.postern.policies.conf.ConfigException;
 import org.postern.policies.conf.Service;
+import org.postern.policies.dns.DnsResolver;
 
 public final class SmtpdListeners {
     private SmtpdListeners() {}
 
-    public static List<SmtpdListener> build(Vertx vertx, Config main, IncomingQueue queue, Clock clock)
+    public static List<SmtpdListener> build(Vertx vertx, Config main, IncomingQueue queue, Clock clock, DnsResolver dns)
             throws IOException, ConfigException, PasswordFileException {
         List<SmtpdListener> out = new ArrayList<>();
         for (Service service : main.services()) {
@@ -34,7 +35,7 @@ public final class SmtpdListeners {
             PasswordFile passwords = null;
             if (st.saslEnabled()) passwords = PasswordFile.load(path(c, "smtpd_sasl_password_file"));
             out.add(new SmtpdListener(vertx, service.name(), service.host() == null ? "0.0.0.0" : service.host(),
-                    service.port(), st, queue, tls, passwords, clock));
+                    service.port(), st, queue, tls, passwords, clock, dns));
         }
         return out;
     }

@@ -18,7 +18,7 @@ record SmtpdSettings(
         TlsLevel tlsLevel, boolean tlsAuthOnly, boolean wrapperMode, boolean saslEnabled,
         int connectionCountLimit, boolean smtputf8, Duration pregreetWait, Duration shutdownTimeout,
         boolean forbidBareNewline, Set<String> discardEhloKeywords,
-        boolean allowPercentHack, boolean swapBangpath,
+        boolean allowPercentHack, boolean swapBangpath, boolean peernameLookup,
         NetworkList mynetworks, DomainList mydestination, DomainList relayDomains) {
 
     /** smtpd_tls_security_level. */
@@ -44,7 +44,7 @@ record SmtpdSettings(
                 c.getBool("smtpd_forbid_bare_newline"),
                 c.getList("smtpd_discard_ehlo_keywords").stream()
                         .map(k -> k.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()),
-                c.getBool("allow_percent_hack"), c.getBool("swap_bangpath"),
+                c.getBool("allow_percent_hack"), c.getBool("swap_bangpath"), c.getBool("smtpd_peername_lookup"),
                 c.mynetworks(), c.mydestination(), c.relayDomains());
     }
 

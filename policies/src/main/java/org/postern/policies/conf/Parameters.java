@@ -103,6 +103,14 @@ public final class Parameters {
         define("smtpd_sasl_password_file", STRING, "$config_directory/sasl_passwd",
                 "Postern: user:password-hash file for SMTP AUTH");
 
+        // Client name and DNS.
+        define("smtpd_peername_lookup", BOOL, "yes",
+                "look up the client's name (PTR, then forward confirmation) before the greeting");
+        define("dns_servers", LIST, "",
+                "Postern: DNS servers as host or host:port (empty: those of /etc/resolv.conf)");
+        time("dns_timeout", "5s", java.time.temporal.ChronoUnit.SECONDS,
+                "Postern: time budget of one DNS lookup; past it the lookup is a temporary failure");
+
         // Address rewriting.
         define("allow_percent_hack", BOOL, "no", "Postern default no: rewrite user%domain to user@domain");
         define("swap_bangpath", BOOL, "no", "Postern default no: rewrite site!user to user@site");

@@ -53,10 +53,17 @@ public final class DnsjavaResolver implements DnsResolver {
     private final DnsCache cache;
     private final ConcurrentHashMap<DnsCache.Key, CompletableFuture<DnsAnswer>> inFlight = new ConcurrentHashMap<>();
 
-    private DnsjavaResolver(Builder b, List<InetSocketAddress> servers) {
+    private DnsjavaResolver(Builder b, List<InetSocketAddress> servers, Resolver transport) {
         this.servers = List.copyOf(servers);
         this.timeout = b.timeout;
-        Duration perTry = b.timeout.dividedBy((long) b.attempts * servers.size());
+        this.wire = new SoaRecordingResolver(transport != null ? transport : network(servers, b.timeout, b.attempts));
+        this.session = LookupSession.builder().resolver(wire).clearCaches().executor(b.executor).build();
+        this.cache = new DnsCache(b.clock, b.cacheSize, b.maxTtl, b.maxNegativeTtl);
+    }
+
+    /** Each server gets {@code attempts} tries of timeout / (attempts * servers), at least 100 ms each. */
+    private static Resolver network(List<InetSocketAddress> servers, Duration timeout, int attempts) {
+        Duration perTry = timeout.dividedBy((long) attempts * servers.size());
         if (perTry.compareTo(Duration.ofMillis(100)) < 0) perTry = Duration.ofMillis(100);
         List<Resolver> simple = new ArrayList<>();
         for (InetSocketAddress s : servers) {
@@ -65,12 +72,10 @@ public final class DnsjavaResolver implements DnsResolver {
             simple.add(r);
         }
         ExtendedResolver extended = new ExtendedResolver(simple);
-        extended.setRetries(b.attempts);
+        extended.setRetries(attempts);
         extended.setLoadBalance(false);
-        extended.setTimeout(b.timeout);
-        this.wire = new SoaRecordingResolver(extended);
-        this.session = LookupSession.builder().resolver(wire).clearCaches().executor(b.executor).build();
-        this.cache = new DnsCache(b.clock, b.cacheSize, b.maxTtl, b.maxNegativeTtl);
+        extended.setTimeout(timeout);
+        return extended;
     }
 
     public static Builder builder() {
@@ -118,12 +123,13 @@ public final class DnsjavaResolver implements DnsResolver {
         }
         // a second guard on top of dnsjava's own: a lookup never outlives its budget
         return sent.orTimeout(timeout.toMillis() + 250, TimeUnit.MILLISECONDS)
-                .handle((result, err) -> err == null ? found(result, shown, type) : failure(err, qname, shown, type));
+                .handle((result, err) -> err == null ? found(result, qname, shown, type) : failure(err, qname, shown, type));
     }
 
-    private static DnsAnswer found(LookupResult result, String shown, int type) {
+    private DnsAnswer found(LookupResult result, Name qname, String shown, int type) {
         List<Record> records = result.getRecords().stream().filter(r -> r.getType() == type).toList();
-        if (records.isEmpty()) return DnsAnswer.nodata(shown, type, 0);
+        // LookupSession reports some NODATA answers as an empty result rather than NoSuchRRSetException
+        if (records.isEmpty()) return DnsAnswer.nodata(shown, type, Math.max(0, wire.takeNegativeTtl(qname, type)));
         long ttl = records.stream().mapToLong(Record::getTTL).min().orElse(0);
         return DnsAnswer.found(shown, type, records, ttl);
     }
@@ -158,6 +164,7 @@ public final class DnsjavaResolver implements DnsResolver {
     }
 
     private String serversText() {
+        if (servers.isEmpty()) return "the test transport";
         StringBuilder sb = new StringBuilder();
         for (InetSocketAddress s : servers) {
             if (sb.length() > 0) sb.append(", ");
@@ -203,6 +210,7 @@ public final class DnsjavaResolver implements DnsResolver {
         private Duration maxTtl = Duration.ofDays(1);
         private Duration maxNegativeTtl = Duration.ofHours(3);
         private Executor executor = ForkJoinPool.commonPool();
+        private Resolver transport;
 
         private Builder() {}
 
@@ -259,15 +267,22 @@ public final class DnsjavaResolver implements DnsResolver {
             return this;
         }
 
+        /** Tests: send queries to this dnsjava Resolver instead of the network. */
+        Builder transport(Resolver r) {
+            this.transport = r;
+            return this;
+        }
+
         /** Reads /etc/resolv.conf (via dnsjava's ResolverConfig) when no server was given: call off the event loop. */
         public DnsjavaResolver build() {
             if (timeout == null || timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout " + timeout);
             if (attempts < 1) throw new IllegalArgumentException("attempts " + attempts);
             if (cacheSize < 0) throw new IllegalArgumentException("cacheSize " + cacheSize);
             if (clock == null || executor == null) throw new IllegalArgumentException("clock and executor are required");
+            if (transport != null) return new DnsjavaResolver(this, servers, transport);
             List<InetSocketAddress> list = servers.isEmpty() ? ResolverConfig.getCurrentConfig().servers() : servers;
             if (list.isEmpty()) throw new IllegalArgumentException("no DNS server configured");
-            return new DnsjavaResolver(this, list);
+            return new DnsjavaResolver(this, list, null);
         }
     }
 }

@@ -1,6 +1,7 @@
 // RblReplyTemplate: a parsed default_rbl_reply / rbl_reply_maps template, expanded per rejection with
 // RblReplyFacts into the SMTP reply ("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked
-// using zen.example; reason"). Postfix's mac_expand subset: $name ${name} $(name) ${name?x} ${name:x} $$.
+// using zen.example; reason"). Postfix's mac_expand subset: $name ${name} $(name) ${name?x} ${name:x}
+// ${name?{x}:{y}} $$ (no relational ${{a} == {b}?...} forms).
 package org.postern.policies.dns;
 
 import java.util.ArrayList;
@@ -18,9 +19,9 @@ public final class RblReplyTemplate {
     /** Postfix's default_rbl_reply. */
     public static final String DEFAULT_TEXT =
             "$rbl_code Service unavailable; $rbl_class [$rbl_what] blocked using $rbl_domain${rbl_reason?; $rbl_reason}";
-    private static final RblReplyTemplate DEFAULT = parse(DEFAULT_TEXT);
     private static final Pattern LEADING_CODE = Pattern.compile("^(?:\\$rbl_code|\\$\\{rbl_code}|\\$\\(rbl_code\\)|[45]\\d\\d)(?: |$)");
     private static final Pattern REPLY = Pattern.compile("([45]\\d\\d)(?: ([245])\\.(\\d{1,3}\\.\\d{1,3})(?= |$))? ?(.*)", Pattern.DOTALL);
+    private static final RblReplyTemplate DEFAULT = parse(DEFAULT_TEXT); // after the patterns it uses
 
     private sealed interface Part permits Text, Var, Cond {}
     private record Text(String text) implements Part {}
@@ -105,10 +106,26 @@ public final class RblReplyTemplate {
             return pos + 1;
         }
         if (op != '?' && op != ':') throw error(t, t.substring(dollar, pos + 1), "expected \"" + close + "\", \"?\" or \":\"");
+        if (t.startsWith("{", pos + 1)) return parseBraced(t, dollar, name, op == '?', pos + 1, close, out);
         List<Part> body = new ArrayList<>();
         int end = parseParts(t, pos + 1, close, body);
         out.add(new Cond(name, op == '?', body));
         return end + 1;
+    }
+
+    /** Postfix 3 form: ${name?{text}}, ${name:{text}}, ${name?{text}:{other}}; {@code pos} is at the "{". */
+    private static int parseBraced(String t, int dollar, String name, boolean ifSet, int pos, char close, List<Part> out) {
+        List<Part> first = new ArrayList<>();
+        int p = parseParts(t, pos + 1, '}', first) + 1;
+        List<Part> second = null;
+        if (ifSet && t.startsWith(":{", p)) {
+            second = new ArrayList<>();
+            p = parseParts(t, p + 2, '}', second) + 1;
+        }
+        if (p >= t.length() || t.charAt(p) != close) throw error(t, t.substring(dollar), "missing \"" + close + "\"");
+        out.add(new Cond(name, ifSet, first));
+        if (second != null) out.add(new Cond(name, false, second));
+        return p + 1;
     }
 
     private static boolean nameChar(char c) {

@@ -32,7 +32,12 @@ final class PcreRegex {
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("bad regular expression \"" + re + "\": " + e.getDescription());
         }
-        if (t.maxLongBackref > p.matcher("").groupCount()) {
+        int groups = p.matcher("").groupCount();
+        if (t.maxShortBackref > groups) {
+            throw new IllegalArgumentException("reference \\" + t.maxShortBackref + " to a group that does not exist in \""
+                    + re + "\"");
+        }
+        if (t.maxLongBackref > groups) {
             throw new IllegalArgumentException("\\" + t.maxLongBackref + " in \"" + re + "\" is an octal character code"
                     + " for PCRE but a back reference for Postern: write \\o{...} or \\x{...}");
         }
@@ -45,6 +50,7 @@ final class PcreRegex {
         private final StringBuilder out = new StringBuilder();
         private int i;
         private int captures;
+        int maxShortBackref;
         int maxLongBackref;
 
         Translator(String re, Options o) {
@@ -154,6 +160,7 @@ final class PcreRegex {
                     while (i < re.length() && Character.isDigit(re.charAt(i))) i++;
                     int n = Integer.parseInt(re.substring(start, i));
                     if (n >= 10) maxLongBackref = Math.max(maxLongBackref, n);
+                    else maxShortBackref = Math.max(maxShortBackref, n);
                     out.append("(?:\\").append(n).append(')');
                 }
                 default -> plain(d);
@@ -226,7 +233,9 @@ final class PcreRegex {
         private void backReference() {
             if (i >= re.length()) throw error("\\g at end of pattern");
             char c = re.charAt(i);
-            if (c == '<' || c == '\'') throw error("subroutine call \\g" + c + "...: recursion is not supported by Java");
+            if (c == '<' || c == '\'') {
+                throw error("subroutine call \\g" + (c == '<' ? "<...>" : "'...'") + " is not supported by Java");
+            }
             String ref;
             if (c == '{') {
                 int close = re.indexOf('}', i);
@@ -247,6 +256,7 @@ final class PcreRegex {
             int n = Integer.parseInt(ref);
             int absolute = n < 0 ? captures + n + 1 : n;
             if (absolute < 1) throw error("reference \\g" + ref + " to a group that does not exist");
+            maxShortBackref = Math.max(maxShortBackref, absolute);
             out.append("(?:\\").append(absolute).append(')');
         }
 
@@ -347,6 +357,7 @@ final class PcreRegex {
             i++;
             if (i < re.length() && re.charAt(i) == '^') emit("^", 1);
             boolean first = true;
+            boolean classBefore = false;
             while (true) {
                 if (i >= re.length()) throw error("missing terminating ] for character class");
                 char c = re.charAt(i);
@@ -355,17 +366,28 @@ final class PcreRegex {
                     return;
                 }
                 first = false;
+                if (c == '-' && classBefore && i + 1 < re.length() && re.charAt(i + 1) != ']') {
+                    throw error("invalid range in character class: a class such as \\d cannot start a range");
+                }
+                classBefore = false;
                 if (c == '[' && i + 1 < re.length() && re.charAt(i + 1) == ':') {
                     int close = re.indexOf(":]", i + 2);
                     if (close >= 0) {
                         out.append(posixClass(re.substring(i + 2, close)));
                         i = close + 2;
+                        classBefore = true;
                         continue;
                     }
                 }
-                if (c == '\\') escape(true);
-                else if (c == '-') emit("-", 1);
-                else emit(PosixRegex.quoted(c), 1);
+                if (c == '\\') {
+                    char d = i + 1 < re.length() ? re.charAt(i + 1) : ' ';
+                    classBefore = "dDsSwWhHvVpP".indexOf(d) >= 0;
+                    escape(true);
+                } else if (c == '-') {
+                    emit("-", 1);
+                } else {
+                    emit(PosixRegex.quoted(c), 1);
+                }
             }
         }
 

@@ -261,11 +261,15 @@ final class PosixRegex {
                     if (java == null) throw error("invalid character class name \"[:" + name + ":]\"");
                     cls.append(java);
                     i = close + 2;
+                    if (i + 1 < re.length() && re.charAt(i) == '-' && re.charAt(i + 1) != ']') {
+                        throw error("invalid range end: a character class cannot start a range");
+                    }
                     continue;
                 }
                 char lo = element();
                 if (i + 1 < re.length() && re.charAt(i) == '-' && re.charAt(i + 1) != ']') {
                     i++;
+                    if (re.startsWith("[:", i)) throw error("invalid range end: a character class cannot end a range");
                     char hi = element();
                     if (hi < lo) throw error("invalid range end in \"[" + lo + "-" + hi + "]\"");
                     cls.append(quoted(lo)).append('-').append(quoted(hi));

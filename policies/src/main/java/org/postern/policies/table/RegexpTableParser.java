@@ -97,6 +97,7 @@ final class RegexpTableParser {
     /** A ! negation (any number, with spaces), a delimiter, the pattern and its flags, from at[0]. */
     private static Written pattern(String text, int[] at, Dialect dialect) {
         int p = at[0];
+        int tokenStart = TableSource.skipSpace(text, p);
         boolean positive = true;
         for (; p < text.length(); p++) {
             char c = text.charAt(p);
@@ -104,7 +105,6 @@ final class RegexpTableParser {
             else if (!TableSource.isSpace(c)) break;
         }
         if (p >= text.length()) throw new IllegalArgumentException("no pattern in \"" + text + "\"");
-        int tokenStart = p;
         char delimiter = text.charAt(p++);
         int bodyStart = p;
         while (p < text.length()) {

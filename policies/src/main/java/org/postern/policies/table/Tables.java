@@ -9,6 +9,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,6 +120,7 @@ public final class Tables {
             found.add(Diagnostic.error(from, spec + ": " + e.getMessage()));
             throw new ConfigException(found);
         }
+        found.sort(Comparator.comparing((Diagnostic d) -> d.origin().file()).thenComparingInt(d -> d.origin().line()));
         if (found.stream().anyMatch(Diagnostic::isError)) throw new ConfigException(found);
         warnings.addAll(found);
         return table;

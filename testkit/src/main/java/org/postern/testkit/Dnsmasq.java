@@ -44,14 +44,24 @@ public final class Dnsmasq implements AutoCloseable {
     private final int port;
     private final Path dir;
     private final Path log;
+    private final String conf;
     private final List<StubServer> stubs;
 
-    private Dnsmasq(List<String> command, int port, Path dir, List<StubServer> stubs) {
+    /** {@code conf}: the zone data, written to a file (only there does dnsmasq honour quotes in TXT). */
+    private Dnsmasq(List<String> command, List<String> conf, int port, Path dir, List<StubServer> stubs) {
         this.port = port;
         this.dir = dir;
         this.log = dir.resolve("queries.log");
+        this.conf = String.join("\n", conf) + "\n";
         this.stubs = stubs;
+        Path confFile = dir.resolve("dnsmasq.conf");
+        try {
+            Files.writeString(confFile, this.conf, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + confFile, e);
+        }
         List<String> cmd = new ArrayList<>(command);
+        cmd.add("--conf-file=" + confFile);
         cmd.add("--port=" + port);
         cmd.add("--log-facility=" + log);
         this.program = RunningProgram.start(cmd, Map.of(), false, 8192, 8192, null);
@@ -94,7 +104,8 @@ public final class Dnsmasq implements AutoCloseable {
     /** Command line, state, output and the tail of the query log, for failure messages. */
     public String describe() {
         String q = queryLog();
-        return program.describe() + "\n  query log (tail): " + (q.length() > 3000 ? "[...]" + q.substring(q.length() - 3000) : q);
+        return program.describe() + "\n  dnsmasq.conf:\n    " + conf.strip().replace("\n", "\n    ")
+                + "\n  query log (tail): " + (q.length() > 3000 ? "[...]" + q.substring(q.length() - 3000) : q);
     }
 
     @Override
@@ -126,23 +137,24 @@ public final class Dnsmasq implements AutoCloseable {
 
         /** A and/or AAAA records for exactly {@code name} (--host-record; dnsmasq also answers their PTR). */
         public Builder host(String name, String... addresses) {
-            for (String a : addresses) records.add("--host-record=" + name + "," + a);
+            for (String a : addresses) records.add("host-record=" + name + "," + a);
             return this;
         }
 
         /** {@code name} and every name below it resolve to {@code ip} (--address; no PTR; not in authoritative mode). */
         public Builder address(String name, String ip) {
             usesAddress = true;
-            records.add("--address=/" + name + "/" + ip);
+            records.add("address=/" + name + "/" + ip);
             return this;
         }
 
         /** One TXT record of one or more character-strings (no '"' or '\' in them). */
         public Builder txt(String name, String... strings) {
-            StringBuilder sb = new StringBuilder("--txt-record=").append(name);
+            StringBuilder sb = new StringBuilder("txt-record=").append(name);
             for (String s : strings) {
                 if (s.indexOf('"') >= 0 || s.indexOf('\\') >= 0 || s.chars().anyMatch(c -> c < ' ')) {
-                    throw new IllegalArgumentException("TXT text for dnsmasq may not hold '\"', '\\' or control characters: " + s);
+                    throw new IllegalArgumentException(
+                            "TXT text for dnsmasq may not hold '\"', '\\' or control characters: " + s);
                 }
                 sb.append(",\"").append(s).append('"');
             }
@@ -151,18 +163,18 @@ public final class Dnsmasq implements AutoCloseable {
         }
 
         public Builder mx(String domain, String host, int preference) {
-            records.add("--mx-host=" + domain + "," + host + "," + preference);
+            records.add("mx-host=" + domain + "," + host + "," + preference);
             return this;
         }
 
         /** PTR for an IPv4 or IPv6 address (the reverse name is computed). */
         public Builder ptr(String address, String name) {
-            records.add("--ptr-record=" + reverseName(address) + "," + name);
+            records.add("ptr-record=" + reverseName(address) + "," + name);
             return this;
         }
 
         public Builder cname(String alias, String target) {
-            records.add("--cname=" + alias + "," + target);
+            records.add("cname=" + alias + "," + target);
             return this;
         }
 
@@ -190,32 +202,34 @@ public final class Dnsmasq implements AutoCloseable {
         public Dnsmasq start() {
             Path exe = Assumptions.requireCommand("dnsmasq");
             if (authoritative && (usesAddress || !silentZones.isEmpty() || !servfailZones.isEmpty())) {
-                throw new IllegalStateException("address(), unreachableZone() and servfailZone() need a non-authoritative dnsmasq");
+                throw new IllegalStateException(
+                        "address(), unreachableZone() and servfailZone() need a non-authoritative dnsmasq");
             }
             if (authoritative && zones.isEmpty()) throw new IllegalStateException("authoritative() needs at least one zone()");
             List<StubServer> stubs = new ArrayList<>();
+            // the conf file replaces /etc/dnsmasq.conf, so nothing of the host's set-up leaks in
             List<String> cmd = new ArrayList<>(List.of(exe.toString(), "--keep-in-foreground", "--no-resolv", "--no-hosts",
-                    "--conf-file=/dev/null", "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=",
-                    "--cache-size=0", "--log-queries"));
+                    "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=", "--cache-size=0", "--log-queries"));
             if (SharedDirs.isRoot()) cmd.add("--user=root"); // no privilege drop: the log file stays writable
+            cmd.addAll(extra);
+            List<String> conf = new ArrayList<>();
             long seconds = Math.max(0, ttl.toSeconds());
             if (authoritative) {
-                cmd.add("--auth-server=ns." + zones.get(0) + ",127.0.0.1");
-                cmd.add("--auth-ttl=" + seconds);
-                cmd.add("--auth-soa=1,hostmaster." + zones.get(0) + ",1200,180,1209600");
-                zones.forEach(z -> cmd.add("--auth-zone=" + z));
+                conf.add("auth-server=ns." + zones.get(0) + ",127.0.0.1");
+                conf.add("auth-ttl=" + seconds);
+                conf.add("auth-soa=1,hostmaster." + zones.get(0) + ",1200,180,1209600");
+                zones.forEach(z -> conf.add("auth-zone=" + z));
             } else {
-                cmd.add("--local-ttl=" + seconds);
-                zones.forEach(z -> cmd.add("--local=/" + z + "/"));
+                conf.add("local-ttl=" + seconds);
+                zones.forEach(z -> conf.add("local=/" + z + "/"));
             }
-            cmd.addAll(records);
-            for (String z : silentZones) cmd.add(forward(z, stubs, StubServer.silent()));
-            for (String z : servfailZones) cmd.add(forward(z, stubs, StubServer.servfail()));
-            cmd.addAll(extra);
+            conf.addAll(records);
+            for (String z : silentZones) conf.add(forward(z, stubs, StubServer.silent()));
+            for (String z : servfailZones) conf.add(forward(z, stubs, StubServer.servfail()));
             AssertionError last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
                 Path dir = SharedDirs.createSharedTempDir("dnsmasq-");
-                Dnsmasq d = new Dnsmasq(cmd, FreePort.next(), dir, stubs);
+                Dnsmasq d = new Dnsmasq(cmd, conf, FreePort.next(), dir, stubs);
                 try {
                     d.awaitAnswer(startTimeout);
                     return d;
@@ -232,7 +246,7 @@ public final class Dnsmasq implements AutoCloseable {
 
         private static String forward(String zone, List<StubServer> stubs, StubServer stub) {
             stubs.add(stub);
-            return "--server=/" + zone + "/127.0.0.1#" + stub.port();
+            return "server=/" + zone + "/127.0.0.1#" + stub.port();
         }
     }
 

@@ -226,6 +226,30 @@ class SmtpdHardeningTest {
     }
 
     @Test
+    void connectionCountLimitPerClientOutsideMynetworks(@TempDir Path other) throws Exception {
+        try (GatewayHarness limited = GatewayHarness.start(other, "smtpd_client_connection_count_limit = 2\n");
+             RawSmtpClient a = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10), "127.0.0.2");
+             RawSmtpClient b = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10), "127.0.0.2")) {
+            assertThat(a.readReply().code()).isEqualTo(220);
+            assertThat(b.readReply().code()).isEqualTo(220);
+            try (RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10), "127.0.0.2")) {
+                Reply r = c.readReply();
+                assertThat(r.code()).isEqualTo(421);
+                assertThat(r.text()).contains("too many connections from 127.0.0.2");
+            }
+            try (RawSmtpClient trusted = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10))) {
+                assertThat(trusted.readReply().code()).isEqualTo(220); // mynetworks is exempt
+            }
+            a.command("QUIT");
+            a.awaitClose(Duration.ofSeconds(5));
+            Thread.sleep(200); // the server notices the close
+            try (RawSmtpClient d = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10), "127.0.0.2")) {
+                assertThat(d.readReply().code()).isEqualTo(220); // a slot is free again
+            }
+        }
+    }
+
+    @Test
     void forbiddenHttpCommandIsDropped() throws Exception {
         try (RawSmtpClient c = connect()) {
             c.sendLine("GET / HTTP/1.1");

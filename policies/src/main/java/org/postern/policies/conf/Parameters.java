@@ -124,6 +124,61 @@ public final class Parameters {
                 "mail relay control for RCPT TO, evaluated before smtpd_recipient_restrictions");
         define("smtpd_recipient_restrictions", LIST, "", "spam blocking restrictions for RCPT TO");
         define("smtpd_data_restrictions", LIST, "", "restrictions on DATA");
+        define("smtpd_end_of_data_restrictions", LIST, "", "restrictions on the end of the message content");
+        define("smtpd_restriction_classes", LIST, "",
+                "names of main.cf parameters that each define a restriction list (a restriction class)");
+        define("smtpd_delay_reject", BOOL, "yes",
+                "evaluate client, HELO and sender restrictions at RCPT TO, once per recipient");
+        define("smtpd_relay_before_recipient_restrictions", BOOL, "yes",
+                "evaluate smtpd_relay_restrictions before smtpd_recipient_restrictions (Postfix 3.6 default)");
+        define("smtpd_reject_unlisted_recipient", BOOL, "yes",
+                "reject a recipient in relay_domains that relay_recipient_maps does not list");
+        define("smtpd_reject_unlisted_sender", BOOL, "no",
+                "reject a sender address in relay_domains that relay_recipient_maps does not list");
+        define("relay_recipient_maps", LIST, "", "tables of the valid recipients in relay_domains (empty: all)");
+        define("smtpd_sender_login_maps", LIST, "",
+                "tables mapping a MAIL FROM address to the SASL login names that own it");
+        define("allow_untrusted_routing", BOOL, "no",
+                "let recipients with sender-specified routing (user%domain@ours, site!user@ours) relay");
+        define("show_user_unknown_table_name", BOOL, "yes", "name the recipient table in \"User unknown\" replies");
+        define("default_rbl_reply", STRING,
+                "$$rbl_code Service unavailable; $$rbl_class [$$rbl_what] blocked using $$rbl_domain$${rbl_reason?; $$rbl_reason}",
+                "reply template of a DNS block list rejection; read unexpanded when set in main.cf, as Postfix does");
+        define("rbl_reply_maps", LIST, "", "tables with a reply template per DNS block list domain");
+        define("maps_rbl_reject_code", INT, "554", "the reply code ($rbl_code) of a DNS block list rejection");
+        choice("rbl_tempfail_action", "defer_if_permit",
+                "Postern: what a DNS failure while asking a block list gives (Postfix silently permits)",
+                "defer_if_permit", "defer");
+        define("access_map_reject_code", INT, "554", "reply code of an access(5) REJECT");
+        define("access_map_defer_code", INT, "450", "reply code of an access(5) DEFER, DEFER_IF_PERMIT, DEFER_IF_REJECT");
+        define("reject_code", INT, "554", "reply code of the reject restriction");
+        define("defer_code", INT, "450", "reply code of the defer restriction");
+        define("relay_domains_reject_code", INT, "554", "reply code of reject_unauth_destination (defer_..: minus 100)");
+        define("invalid_hostname_reject_code", INT, "501", "reply code of reject_invalid_helo_hostname");
+        define("non_fqdn_reject_code", INT, "504", "reply code of the reject_non_fqdn_* restrictions");
+        define("unknown_address_reject_code", INT, "450",
+                "reply code of reject_unknown_sender_domain and reject_unknown_recipient_domain (domain not found)");
+        define("unknown_client_reject_code", INT, "450", "reply code of reject_unknown_client_hostname (no name)");
+        define("unknown_hostname_reject_code", INT, "450", "reply code of reject_unknown_helo_hostname");
+        define("unknown_relay_recipient_reject_code", INT, "550", "reply code for a recipient relay_recipient_maps lacks");
+        define("plaintext_reject_code", INT, "450", "reply code of reject_plaintext_session");
+        define("multi_recipient_bounce_reject_code", INT, "550", "reply code of reject_multi_recipient_bounce");
+        choice("reject_tempfail_action", "defer_if_permit",
+                "what a temporary failure of a reject_unknown_* lookup gives", "defer_if_permit", "defer");
+        choice("unknown_address_tempfail_action", "$reject_tempfail_action",
+                "DNS failure in reject_unknown_sender_domain/recipient_domain", "defer_if_permit", "defer");
+        choice("unknown_helo_hostname_tempfail_action", "$reject_tempfail_action",
+                "DNS failure in reject_unknown_helo_hostname", "defer_if_permit", "defer");
+        time("smtpd_policy_service_timeout", "100s", ChronoUnit.SECONDS,
+                "time limit to connect to, write to or read from a policy server");
+        time("smtpd_policy_service_max_idle", "300s", ChronoUnit.SECONDS, "an idle policy connection is closed after this");
+        time("smtpd_policy_service_max_ttl", "1000s", ChronoUnit.SECONDS, "a policy connection is closed at this age");
+        define("smtpd_policy_service_default_action", STRING, "451 4.3.5 Server configuration problem",
+                "the access(5) action used when a policy server cannot be asked (after the try limit)");
+        define("smtpd_policy_service_try_limit", INT, "2", "attempts per policy request, over new connections");
+        time("smtpd_policy_service_retry_delay", "1s", ChronoUnit.SECONDS, "pause between two attempts of one request");
+        define("smtpd_policy_service_request_limit", INT, "0", "requests per policy connection (0: no limit)");
+        define("smtpd_policy_service_policy_context", STRING, "", "sent as policy_context= in every request");
 
         // Lookup tables and access maps (org.postern.policies.table).
         define("recipient_delimiter", STRING, "", "characters that separate a user name from an address extension");
@@ -132,6 +187,26 @@ public final class Parameters {
         define("double_bounce_sender", STRING, "double-bounce", "sender of double bounces; never split at a delimiter");
         define("smtpd_null_access_lookup_key", STRING, "<>", "access-map key for the null sender address");
         define("default_database_type", STRING, "hash", "table type of a name given without type: (postern map -q)");
+
+        // Content inspection while the message streams into the queue (org.postern.policies.checks).
+        define("header_checks", LIST, "", "tables with rules for the primary message headers (header_checks(5))");
+        define("mime_header_checks", LIST, "$header_checks",
+                "tables with rules for MIME headers (Content-*, MIME-Version) and attachment headers");
+        define("nested_header_checks", LIST, "$header_checks",
+                "tables with rules for the headers of attached message/rfc822 messages");
+        define("body_checks", LIST, "", "tables with rules for message body lines, one line at a time");
+        define("body_checks_size_limit", INT, "51200",
+                "bytes per body part (attachment) subjected to body_checks (0: no limit)");
+        define("disable_mime_input_processing", BOOL, "no",
+                "treat all text after the primary headers as body (no MIME parsing)");
+        define("mime_nesting_limit", INT, "100", "maximal multipart nesting depth the MIME parser follows");
+        define("mime_boundary_length_limit", INT, "2048", "maximal length of a MIME boundary string kept");
+        define("strict_8bitmime", BOOL, "no",
+                "reject 8-bit data in headers and in bodies declared 7-bit (strict_7bit_headers + strict_8bitmime_body)");
+        define("strict_7bit_headers", BOOL, "no", "reject mail with 8-bit data in message headers");
+        define("strict_8bitmime_body", BOOL, "no", "reject 8-bit body data in parts without an 8-bit encoding");
+        define("strict_mime_encoding_domain", BOOL, "no",
+                "reject message/* and multipart/* parts with an encoding other than 7bit, 8bit or binary");
     }
 
     private Parameters() {}

@@ -54,7 +54,10 @@ public final class DnsblFilter {
             }
             if (i < 3) {
                 if (end >= text.length()) throw error(text, text, "only " + (i + 1) + " of 4 octets");
-                if (text.charAt(end) != '.') throw error(text, text.substring(end), "expected \".\" after octet " + (i + 1) + ", found \"" + text.substring(end) + "\"");
+                if (text.charAt(end) != '.') {
+                    String rest = text.substring(end);
+                    throw error(text, rest, "expected \".\" after octet " + (i + 1) + ", found \"" + rest + "\"");
+                }
                 pos = end + 1;
             } else if (end != text.length()) {
                 throw error(text, text.substring(end), "text after the 4th octet: \"" + text.substring(end) + "\"");

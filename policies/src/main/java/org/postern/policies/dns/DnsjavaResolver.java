@@ -51,6 +51,7 @@ public final class DnsjavaResolver implements DnsResolver {
     private final LookupSession session;
     private final SoaRecordingResolver wire;
     private final DnsCache cache;
+    private final Executor executor;
     private final ConcurrentHashMap<DnsCache.Key, CompletableFuture<DnsAnswer>> inFlight = new ConcurrentHashMap<>();
 
     private DnsjavaResolver(Builder b, List<InetSocketAddress> servers, Resolver transport) {
@@ -58,6 +59,7 @@ public final class DnsjavaResolver implements DnsResolver {
         this.timeout = b.timeout;
         this.wire = new SoaRecordingResolver(transport != null ? transport : network(servers, b.timeout, b.attempts));
         this.session = LookupSession.builder().resolver(wire).clearCaches().executor(b.executor).build();
+        this.executor = b.executor;
         this.cache = new DnsCache(b.clock, b.cacheSize, b.maxTtl, b.maxNegativeTtl);
     }
 
@@ -109,9 +111,18 @@ public final class DnsjavaResolver implements DnsResolver {
             DnsAnswer a = err != null ? DnsAnswer.tempfail(shown, type, "internal error: " + err) : answer;
             cache.put(key, a);
             inFlight.remove(key, promise);
-            promise.complete(a);
+            complete(promise, a);
         });
         return promise.minimalCompletionStage();
+    }
+
+    /** Callers' continuations run on the executor, never on dnsjava's NIO selector thread. */
+    private void complete(CompletableFuture<DnsAnswer> promise, DnsAnswer answer) {
+        try {
+            executor.execute(() -> promise.complete(answer));
+        } catch (RuntimeException rejected) {
+            promise.complete(answer);
+        }
     }
 
     private CompletableFuture<DnsAnswer> query(Name qname, String shown, int type) {
@@ -231,7 +242,11 @@ public final class DnsjavaResolver implements DnsResolver {
             return this;
         }
 
-        /** Tries per server (default 2); each try gets timeout / (attempts * servers), at least 100 ms. */
+        /**
+         * Tries per server (default 2); each try gets timeout / (attempts * servers). dnsjava notices a
+         * try's timeout only about once a second (its NIO selector wakes every 1000 ms), so tries
+         * shorter than that end late; the overall {@link #timeout} is enforced regardless.
+         */
         public Builder attempts(int n) {
             this.attempts = n;
             return this;
@@ -275,7 +290,9 @@ public final class DnsjavaResolver implements DnsResolver {
 
         /** Reads /etc/resolv.conf (via dnsjava's ResolverConfig) when no server was given: call off the event loop. */
         public DnsjavaResolver build() {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout " + timeout);
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout " + timeout);
+            }
             if (attempts < 1) throw new IllegalArgumentException("attempts " + attempts);
             if (cacheSize < 0) throw new IllegalArgumentException("cacheSize " + cacheSize);
             if (clock == null || executor == null) throw new IllegalArgumentException("clock and executor are required");

@@ -19,8 +19,11 @@ public final class RblReplyTemplate {
     /** Postfix's default_rbl_reply. */
     public static final String DEFAULT_TEXT =
             "$rbl_code Service unavailable; $rbl_class [$rbl_what] blocked using $rbl_domain${rbl_reason?; $rbl_reason}";
-    private static final Pattern LEADING_CODE = Pattern.compile("^(?:\\$rbl_code|\\$\\{rbl_code}|\\$\\(rbl_code\\)|[45]\\d\\d)(?: |$)");
-    private static final Pattern REPLY = Pattern.compile("([45]\\d\\d)(?: ([245])\\.(\\d{1,3}\\.\\d{1,3})(?= |$))? ?(.*)", Pattern.DOTALL);
+    private static final Pattern LEADING_CODE =
+            Pattern.compile("^(?:\\$rbl_code|\\$\\{rbl_code}|\\$\\(rbl_code\\)|[45]\\d\\d)(?: |$)");
+    /** code, optional enhanced status (class digit, then subject.detail), text */
+    private static final Pattern REPLY =
+            Pattern.compile("([45]\\d\\d)(?: ([245])\\.(\\d{1,3}\\.\\d{1,3})(?= |$))? ?(.*)", Pattern.DOTALL);
     private static final RblReplyTemplate DEFAULT = parse(DEFAULT_TEXT); // after the patterns it uses
 
     private sealed interface Part permits Text, Var, Cond {}
@@ -80,7 +83,9 @@ public final class RblReplyTemplate {
             }
             pos = parseDollar(t, pos, out);
         }
-        if (close != 0 && pos >= t.length()) throw error(t, t.substring(Math.max(0, t.lastIndexOf('$'))), "missing \"" + close + "\"");
+        if (close != 0 && pos >= t.length()) {
+            throw error(t, t.substring(Math.max(0, t.lastIndexOf('$'))), "missing \"" + close + "\"");
+        }
         if (text.length() > 0) out.add(new Text(text.toString()));
         return pos;
     }
@@ -93,7 +98,9 @@ public final class RblReplyTemplate {
         int start = pos;
         while (pos < t.length() && nameChar(t.charAt(pos))) pos++;
         String name = t.substring(start, pos);
-        if (name.isEmpty()) throw error(t, t.substring(dollar, Math.min(t.length(), dollar + 2)), "\"$\" without a variable name");
+        if (name.isEmpty()) {
+            throw error(t, t.substring(dollar, Math.min(t.length(), dollar + 2)), "\"$\" without a variable name");
+        }
         if (!RblReplyFacts.isVariable(name)) throw error(t, "$" + name, "unknown variable \"$" + name + "\"");
         if (close == 0) {
             out.add(new Var(name));

@@ -32,14 +32,9 @@ final class PcreRegex {
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("bad regular expression \"" + re + "\": " + e.getDescription());
         }
-        int groups = p.matcher("").groupCount();
-        if (t.maxShortBackref > groups) {
-            throw new IllegalArgumentException("reference \\" + t.maxShortBackref + " to a group that does not exist in \""
+        if (t.maxBackref > p.matcher("").groupCount()) {
+            throw new IllegalArgumentException("reference \\" + t.maxBackref + " to a group that does not exist in \""
                     + re + "\"");
-        }
-        if (t.maxLongBackref > groups) {
-            throw new IllegalArgumentException("\\" + t.maxLongBackref + " in \"" + re + "\" is an octal character code"
-                    + " for PCRE but a back reference for Postern: write \\o{...} or \\x{...}");
         }
         return p;
     }
@@ -50,8 +45,7 @@ final class PcreRegex {
         private final StringBuilder out = new StringBuilder();
         private int i;
         private int captures;
-        int maxShortBackref;
-        int maxLongBackref;
+        int maxBackref;
 
         Translator(String re, Options o) {
             this.re = re;
@@ -155,15 +149,27 @@ final class PcreRegex {
                 }
                 case 'g' -> backReference();
                 case 'k' -> out.append("\\k<").append(name(i < re.length() ? re.charAt(i++) : ' ')).append('>');
-                case '1', '2', '3', '4', '5', '6', '7', '8', '9' -> {
-                    int start = i - 1;
-                    while (i < re.length() && Character.isDigit(re.charAt(i))) i++;
-                    int n = Integer.parseInt(re.substring(start, i));
-                    if (n >= 10) maxLongBackref = Math.max(maxLongBackref, n);
-                    else maxShortBackref = Math.max(maxShortBackref, n);
-                    out.append("(?:\\").append(n).append(')');
-                }
+                case '1', '2', '3', '4', '5', '6', '7', '8', '9' -> numberEscape(i - 1);
                 default -> plain(d);
+            }
+        }
+
+        /**
+         * \\n outside a class, as PCRE2 reads it: a back reference when n < 10, when it starts with 8
+         * or 9, or when at least n groups were opened before it; otherwise up to three octal digits.
+         */
+        private void numberEscape(int start) {
+            int end = start;
+            while (end < re.length() && Character.isDigit(re.charAt(end))) end++;
+            String digits = re.substring(start, end);
+            int n = digits.length() > 6 ? Integer.MAX_VALUE : Integer.parseInt(digits);
+            if (n < 10 || digits.charAt(0) >= '8' || n <= captures) {
+                maxBackref = Math.max(maxBackref, n);
+                out.append("(?:\\").append(n).append(')');
+                i = end;
+            } else {
+                i = start;
+                out.append(octal(3));
             }
         }
 
@@ -256,7 +262,7 @@ final class PcreRegex {
             int n = Integer.parseInt(ref);
             int absolute = n < 0 ? captures + n + 1 : n;
             if (absolute < 1) throw error("reference \\g" + ref + " to a group that does not exist");
-            maxShortBackref = Math.max(maxShortBackref, absolute);
+            maxBackref = Math.max(maxBackref, absolute);
             out.append("(?:\\").append(absolute).append(')');
         }
 

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.postern.policies.conf.Diagnostic;
 
@@ -131,8 +132,10 @@ final class RegexpTableParser {
         return new Written(body, positive, text.substring(flagsStart, p), text.substring(tokenStart, p));
     }
 
+    /** Compiles over bytes (see RegexpTable#bytes), as Postfix's engines see the pattern. */
     private static RegexpTable.Condition compile(Written w, Dialect dialect, TableSource.Line line,
                                                  List<Diagnostic> sink) {
+        String body = RegexpTable.bytes(w.body());
         if (dialect == Dialect.REGEXP) {
             boolean icase = true;
             boolean newline = false;
@@ -145,7 +148,10 @@ final class RegexpTableParser {
                     default -> throw unknownFlag(f, w);
                 }
             }
-            Pattern p = PosixRegex.compile(w.body(), icase, newline, extended);
+            boolean i = icase;
+            boolean m = newline;
+            boolean x = extended;
+            Pattern p = asWritten(() -> PosixRegex.compile(body, i, m, x));
             return new RegexpTable.Condition(p, w.positive(), false);
         }
         boolean caseless = true;
@@ -169,9 +175,18 @@ final class RegexpTableParser {
                 default -> throw unknownFlag(f, w);
             }
         }
-        Pattern p = PcreRegex.compile(w.body(),
-                new PcreRegex.Options(caseless, multiline, dotall, extended, dollarEndOnly, ungreedy));
+        PcreRegex.Options options = new PcreRegex.Options(caseless, multiline, dotall, extended, dollarEndOnly, ungreedy);
+        Pattern p = asWritten(() -> PcreRegex.compile(body, options));
         return new RegexpTable.Condition(p, w.positive(), anchored);
+    }
+
+    /** Runs a compiler on the byte form; its error message gets the pattern back as written. */
+    private static Pattern asWritten(Supplier<Pattern> compiler) {
+        try {
+            return compiler.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(RegexpTable.text(e.getMessage()), e);
+        }
     }
 
     private static IllegalArgumentException unknownFlag(char f, Written w) {

@@ -3,6 +3,8 @@
 // dict_regexp_prescan() do; a group that did not match (or matched nothing) expands to nothing.
 package org.postern.policies.table;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.MatchResult;
@@ -86,17 +88,22 @@ final class Replacement {
         return maxGroup;
     }
 
-    /** The text with each $n replaced by group n of {@code match} (nothing for an unmatched group). */
+    /**
+     * The text with each $n replaced by group n of {@code match} (nothing for an unmatched group).
+     * The match is over a byte string (see RegexpTable#bytes): groups are inserted as the bytes
+     * they matched and the result is decoded as UTF-8, as Postfix copies bytes.
+     */
     String expand(MatchResult match) {
-        StringBuilder out = new StringBuilder();
+        if (maxGroup == 0) return parts.isEmpty() ? "" : (String) parts.get(0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Object part : parts) {
             if (part instanceof String s) {
-                out.append(s);
+                out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
             } else {
                 String g = match == null ? null : match.group((Integer) part);
-                if (g != null) out.append(g);
+                if (g != null) out.writeBytes(g.getBytes(StandardCharsets.ISO_8859_1));
             }
         }
-        return out.toString();
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -67,6 +67,10 @@ class PcreRegexTest {
             (?x) a b             ;    ; ab         ; true
             a[&&]                ;    ; a&         ; true
             a[[]                 ;    ; a[         ; true
+            ^\\103$              ;    ; C          ; true
+            ^(a)\\1$             ;    ; aa         ; true
+            ^(a)\\11$            ;    ; `a\t`      ; true
+            ^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)\\11$ ; ; abcdefghijkk ; true
             """)
     void matchesAsPcre(String re, String flags, String key, boolean expected) {
         Matcher m = compile(re, flags).matcher(unescape(key));
@@ -107,7 +111,6 @@ class PcreRegexTest {
             \\N{U+41}       ; \\N{...} is not supported
             \\8             ; reference \\8 to a group that does not exist
             (a)\\g{-2}      ; reference \\g-2 to a group that does not exist
-            (a)\\104        ; \\104 in
             [\\d-z]         ; a class such as \\d cannot start a range
             \\p{L&}         ; bad regular expression
             [[:foo:]]       ; unknown POSIX class name [:foo:]
@@ -126,6 +129,6 @@ class PcreRegexTest {
     }
 
     private static String unescape(String s) {
-        return s.replace("\\n", "\n").replace("\\0", "\0").replace("\\1", "\u0001").replace("\\b", "\b");
+        return s.replace("\\t", "\t").replace("\\n", "\n").replace("\\0", "\0").replace("\\1", "\u0001").replace("\\b", "\b");
     }
 }

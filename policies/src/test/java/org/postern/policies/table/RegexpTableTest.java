@@ -4,6 +4,7 @@
 package org.postern.policies.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.postern.policies.table.TableFixtures.at;
 import static org.postern.policies.table.TableFixtures.failure;
 import static org.postern.policies.table.TableFixtures.table;
@@ -93,6 +94,30 @@ class RegexpTableTest {
         assertThat(value(t, "a+b")).isEqualTo("basic");
         assertThat(value(t, "abb")).isEqualTo("basic b");
         assertThat(value(t, "A")).isEqualTo("twice toggled");
+    }
+
+    @Test
+    void nonAsciiIsMatchedByteByByteAsPostfixDoes() throws Exception {
+        LookupTable t = table(dir, "regexp", """
+                /^caf.$/            one byte
+                /^caf..$/           two bytes
+                /^(.*)@(.*)$/       $2 $1
+                """);
+        assertThat(value(t, "caf\u00e9")).isEqualTo("two bytes");
+        assertThat(value(t, "caf\u00c9x")).isNull();
+        assertThat(value(t, "j\u00f6s\u00e9@ex\u00e4mple.com")).isEqualTo("ex\u00e4mple.com j\u00f6s\u00e9");
+        ConfigException e = failure(dir, "regexp", "/\u00e9\\d/ x\n");
+        assertThat(e.errors().get(0).message()).contains("\"\u00e9\\d\"");
+    }
+
+    @Test
+    void runawayBacktrackingIsALookupErrorNamingTheRule() throws Exception {
+        LookupTable t = table(dir, "regexp", "/^x/ x\n/^(.*,){11}P/ catastrophic\n");
+        assertThat(value(t, "1,2,3,4,5,6,7,8,9,10,11,P")).isEqualTo("catastrophic");
+        String key = String.join(",", java.util.stream.IntStream.rangeClosed(1, 40).mapToObj(Integer::toString).toList());
+        assertThatThrownBy(() -> t.find(key))
+                .isInstanceOf(TableLookupException.class)
+                .hasMessageStartingWith("table regexp:table: lookup error: rule at " + at(dir, 2) + " needs more than");
     }
 
     @Test

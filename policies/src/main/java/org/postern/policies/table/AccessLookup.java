@@ -1,6 +1,5 @@
-// AccessLookup: the access(5) search order on top of one lookup table, as Postfix smtpd_check.c
-// does for check_{client,helo,sender,recipient}_access: user@domain, domain and its parents,
-// user@; IP address and its shorter prefixes. Governed by parent_domain_matches_subdomains,
+// AccessLookup: the access(5) search order over one table, as smtpd_check.c's check_*_access: user@domain,
+// domain and parents, user@; an IP and its prefixes. Governed by parent_domain_matches_subdomains,
 // recipient_delimiter, owner_request_special, double_bounce_sender, smtpd_null_access_lookup_key.
 package org.postern.policies.table;
 

@@ -3,7 +3,6 @@
 // load and at lookup, as Postfix does for these "fixed" tables (DICT_FLAG_FOLD_FIX).
 package org.postern.policies.table;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +15,7 @@ final class IndexedTable implements LookupTable {
     /** {@code entries} must already have folded keys (see {@link #fold}). */
     IndexedTable(String spec, Map<String, TableEntry> entries) {
         this.spec = spec;
-        this.entries = Map.copyOf(new LinkedHashMap<>(entries));
+        this.entries = Map.copyOf(entries);
     }
 
     /** Postfix's lowercase()/casefold() of keys in fixed tables. */

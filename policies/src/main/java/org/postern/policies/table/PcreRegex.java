@@ -379,7 +379,9 @@ final class PcreRegex {
                 if (c == '[' && i + 1 < re.length() && re.charAt(i + 1) == ':') {
                     int close = re.indexOf(":]", i + 2);
                     if (close >= 0) {
-                        out.append(posixClass(re.substring(i + 2, close)));
+                        String java = PosixRegex.pcreClass(re.substring(i + 2, close));
+                        if (java == null) throw error("unknown POSIX class name [:" + re.substring(i + 2, close) + ":]");
+                        out.append(java);
                         i = close + 2;
                         classBefore = true;
                         continue;
@@ -395,22 +397,6 @@ final class PcreRegex {
                     emit(PosixRegex.quoted(c), 1);
                 }
             }
-        }
-
-        private String posixClass(String name) {
-            boolean negated = name.startsWith("^");
-            String bare = negated ? name.substring(1) : name;
-            String p = switch (bare) {
-                case "alpha", "digit", "alnum", "upper", "lower", "blank", "punct", "print", "graph", "cntrl" ->
-                        Character.toUpperCase(bare.charAt(0)) + bare.substring(1);
-                case "xdigit" -> "XDigit";
-                case "space" -> "Space";
-                case "ascii" -> "ASCII";
-                case "word" -> null;
-                default -> throw error("unknown POSIX class name [:" + name + ":]");
-            };
-            if (p == null) return negated ? "\\W" : "\\w";
-            return (negated ? "\\P{" : "\\p{") + p + "}";
         }
 
         private IllegalArgumentException error(String message) {

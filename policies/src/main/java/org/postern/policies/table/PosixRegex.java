@@ -49,6 +49,20 @@ final class PosixRegex {
         return p;
     }
 
+    /**
+     * A PCRE POSIX class name inside [...] ("alpha", "^digit", "word", "ascii") as Java class
+     * syntax, or null when unknown.
+     */
+    static String pcreClass(String name) {
+        boolean negated = name.startsWith("^");
+        String bare = negated ? name.substring(1) : name;
+        if (bare.equals("word")) return negated ? "\\W" : "\\w";
+        String java = bare.equals("ascii") ? "\\p{ASCII}" : CLASSES.get(bare);
+        if (java == null) return null;
+        if (bare.equals("space")) java = "\\p{Space}";
+        return negated ? "\\P" + java.substring(2) : java;
+    }
+
     /** {@code c} as a Java regex literal, inside or outside [...], whatever the flags. */
     static String quoted(int c) {
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return Character.toString(c);

@@ -1,7 +1,6 @@
-// AccessLookupTest: the access(5) search order -- recorded key by key against Postfix's
-// smtpd_check.c (check_mail_access, check_domain_access, check_addr_access): extensions,
-// parent domains in both styles, IPv4/IPv6 prefixes, the null sender, pattern tables seeing
-// whole strings only -- and real lookups where the first key found (DUNNO too) decides.
+// AccessLookupTest: the access(5) search order, recorded key by key as smtpd_check.c builds it (extensions,
+// both parent-domain styles, IPv4/IPv6 prefixes, null sender, pattern tables seeing whole strings only),
+// and real lookups where the first key found (DUNNO too) decides.
 package org.postern.policies.table;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
             ReloadCommand.class,
             CheckCommand.class,
             ConfigCommand.class,
+            MapCommand.class,
             MailqCommand.class,
             PasswdCommand.class
         })

@@ -80,6 +80,19 @@ class ConfigLifecycleIT {
     }
 
     @Test
+    void mapQueriesTablesLikePostmap() throws Exception {
+        Files.writeString(dir.resolve("access"), "# access map\nExample.COM   REJECT go away\nuser@x.test OK\n");
+        Run found = postern("map", "-q", "example.com", "hash:access");
+        assertThat(found.exit()).isZero();
+        assertThat(found.out()).isEqualTo("REJECT go away\n");
+        assertThat(postern("map", "-q", "nobody.test", "hash:access").exit()).isEqualTo(1);
+        Files.writeString(dir.resolve("access"), "missing-value-here\n");
+        Run bad = postern("map", "-q", "x", "hash:access");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("access:1");
+    }
+
+    @Test
     void checkNamesTheLineAtFault() throws Exception {
         assertThat(postern("check").exit()).isZero();
         Files.writeString(dir.resolve("main.cf"), "smtpd_tls_security_level = may\nsmtpd_tls_cert_file = /nonexistent/cert.pem\n",

@@ -1,5 +1,6 @@
 // MessageCleanup: the cleanup stage for one message -- streams content from smtpd into the queue
-// writer, prepends Received:, and refuses (without buffering) what breaks message_size_limit,
+// writer, prepends Received:, runs header_checks/mime_header_checks/nested_header_checks/body_checks
+// line by line when configured, and refuses (without buffering) what breaks message_size_limit,
 // line_length_limit, header_size_limit or smtpd_forbid_bare_newline. Between smtpd and the queue.
 package org.postern.gateway.cleanup;
 
@@ -8,16 +9,22 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import org.postern.core.Envelope;
 import org.postern.core.SmtpReply;
+import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.QueueWriter;
+import org.postern.policies.checks.CheckOutcome;
+import org.postern.policies.checks.MessageChecks;
 
 /**
- * Feed with {@link #accept} as content arrives, then {@link #commit} (message durable in incoming/)
- * or {@link #abort}. Once a {@link #problem} is found the rest is read and dropped, the temporary
- * queue file is removed, and the session answers with that reply at end of data.
+ * Feed with {@link #accept} as content arrives, then {@link #finish} (message durable in incoming/
+ * or hold/, or discarded, or refused) or {@link #abort}. Once a {@link #problem} is found the rest
+ * is read and dropped and the temporary queue file is removed.
  */
 public final class MessageCleanup {
     /** The content limits, from main.cf. */
     public record Limits(long messageSizeLimit, int lineLengthLimit, int headerSizeLimit, boolean forbidBareNewline) {}
+
+    /** How the message ended: queued (in incoming/ or hold/), silently discarded, or refused. */
+    public record Result(SmtpReply refusal, boolean discarded, QueueName queue, CheckOutcome checks) {}
 
     /** smtpd pauses its socket when more than this is waiting to be written to the queue file. */
     private static final long HIGH_WATER = 1 << 20;
@@ -26,6 +33,8 @@ public final class MessageCleanup {
     private final QueueWriter writer;
     private final Limits limits;
     private final HeaderScanner headers;
+    private final MessageChecks checks; // null: no content checks, bytes go straight through
+    private final LineBuffer line;
     private long size;
     private long lineLength;
     private boolean prevCr;
@@ -33,11 +42,20 @@ public final class MessageCleanup {
     private SmtpReply problem;
     private boolean aborted;
 
-    public MessageCleanup(QueueWriter writer, Limits limits, String receivedHeader) {
+    public MessageCleanup(QueueWriter writer, Limits limits, String receivedHeader, MessageChecks checks) {
         this.writer = writer;
         this.limits = limits;
         this.headers = new HeaderScanner(limits.headerSizeLimit());
-        writer.write(Buffer.buffer(receivedHeader.getBytes(StandardCharsets.UTF_8)));
+        this.checks = checks;
+        this.line = checks == null ? null : new LineBuffer(limits.lineLengthLimit() + 2);
+        if (checks == null) {
+            writer.write(Buffer.buffer(receivedHeader.getBytes(StandardCharsets.UTF_8)));
+        } else {
+            // As Postfix: header_checks also see the Received: header smtpd adds.
+            Buffer out = Buffer.buffer();
+            for (String l : receivedHeader.split("\r\n")) checks.line(l, sink(out));
+            if (out.length() > 0) writer.write(out);
+        }
     }
 
     /** The reply to give at end of data if the message must be refused, else null. */
@@ -59,6 +77,7 @@ public final class MessageCleanup {
             size += chunk.length();
             return Future.succeededFuture();
         }
+        Buffer out = checks == null ? chunk : Buffer.buffer(chunk.length() + 64);
         for (int i = 0; i < chunk.length(); i++) {
             byte b = chunk.getByte(i);
             size++;
@@ -67,6 +86,11 @@ public final class MessageCleanup {
                 if (lineLength > limits.lineLengthLimit()) {
                     return refuse(SmtpReply.of(552, "5.3.4", "Error: message line longer than "
                             + limits.lineLengthLimit() + " bytes"), chunk.length() - i - 1);
+                }
+                if (checks != null) {
+                    checks.line(line.bytes(), 0, Math.max(0, line.length() - (prevCr ? 1 : 0)), sink(out));
+                    line.clear();
+                    if (checks.refused()) return refuse(checks.outcome().reply(), chunk.length() - i - 1);
                 }
                 lineLength = 0;
                 endsWithCrlf = prevCr;
@@ -78,6 +102,10 @@ public final class MessageCleanup {
                     lineLength++;
                     headers.octet(b);
                 }
+                if (checks != null && !line.append(b)) {
+                    return refuse(SmtpReply.of(552, "5.3.4", "Error: message line longer than "
+                            + limits.lineLengthLimit() + " bytes"), chunk.length() - i - 1);
+                }
             }
             if (headers.tooBig()) {
                 return refuse(SmtpReply.of(552, "5.3.4", "Error: message header section exceeds "
@@ -88,8 +116,13 @@ public final class MessageCleanup {
         if (size > limits.messageSizeLimit() && limits.messageSizeLimit() > 0) {
             return refuse(SmtpReply.of(552, "5.3.4", "Error: message file too big"), 0);
         }
-        Future<Void> written = writer.write(chunk);
+        if (out.length() == 0) return Future.succeededFuture();
+        Future<Void> written = writer.write(out);
         return writer.pendingBytes() > HIGH_WATER ? written : Future.succeededFuture();
+    }
+
+    private static MessageChecks.LineSink sink(Buffer out) {
+        return (bytes, offset, length) -> out.appendBytes(bytes, offset, length).appendString("\r\n");
     }
 
     private static SmtpReply bareNewline(String what) {
@@ -103,13 +136,33 @@ public final class MessageCleanup {
     }
 
     /**
-     * Makes the message durable in incoming/ with its envelope. Fails with the problem's reply text
-     * if the content was refused; fails if the disk did. Completes only once it is on disk.
+     * Ends the message. Refused (a limit, or a REJECT from the checks): nothing is queued. Discarded
+     * (a DISCARD): nothing is queued, the client is told it was. Otherwise the message is made durable
+     * with {@code envelope} -- in hold/ after a HOLD -- and only then does the future complete.
      */
-    public Future<Void> commit(Envelope envelope) {
-        if (problem != null) return Future.failedFuture(problem.oneLine());
-        if (size > 0 && !endsWithCrlf) writer.write(Buffer.buffer("\r\n")); // BDAT without final CRLF
-        return writer.commit(envelope);
+    public Future<Result> finish(Envelope envelope) {
+        if (problem != null) return Future.succeededFuture(new Result(problem, false, null, null));
+        CheckOutcome outcome = null;
+        if (checks != null) {
+            Buffer out = Buffer.buffer();
+            if (line.length() > 0) checks.line(line.bytes(), 0, line.length(), sink(out)); // BDAT, no final CRLF
+            checks.end(sink(out));
+            if (out.length() > 0) writer.write(out);
+            outcome = checks.outcome();
+            if (outcome.refused()) {
+                problem = outcome.reply();
+                return abort().map(v -> new Result(problem, false, null, null));
+            }
+            if (outcome.discarded()) {
+                CheckOutcome o = outcome;
+                return abort().map(v -> new Result(null, true, null, o));
+            }
+        } else if (size > 0 && !endsWithCrlf) {
+            writer.write(Buffer.buffer("\r\n")); // BDAT without final CRLF
+        }
+        QueueName target = outcome != null && outcome.held() ? QueueName.HOLD : QueueName.INCOMING;
+        CheckOutcome o = outcome;
+        return writer.commit(EnvelopeEdits.apply(envelope, outcome), target).map(v -> new Result(null, false, target, o));
     }
 
     /** Drops the temporary queue file; safe to call more than once. */

@@ -32,7 +32,7 @@ final class GroupCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
     private static final Object STOP = new Object();
 
-    private record Request(QueueId id, Path temp, Context context, Promise<Void> promise) {}
+    private record Request(QueueId id, Path temp, QueueName target, Context context, Promise<Void> promise) {}
 
     private final Spool spool;
     private final IncomingQueue.Hooks hooks;
@@ -54,10 +54,15 @@ final class GroupCommitter {
      * {@code context} after the rename and the directory fsync.
      */
     Future<Void> submit(QueueId id, Path temp, Context context) {
+        return submit(id, temp, QueueName.INCOMING, context);
+    }
+
+    /** As {@link #submit(QueueId, Path, Context)}, into {@code target} (hold/ for a HOLD action). */
+    Future<Void> submit(QueueId id, Path temp, QueueName target, Context context) {
         Promise<Void> promise = Promise.promise();
         synchronized (requests) {
             if (!stopped) {
-                requests.add(new Request(id, temp, context, promise));
+                requests.add(new Request(id, temp, target, context, promise));
                 return promise.future();
             }
         }
@@ -116,7 +121,13 @@ final class GroupCommitter {
     }
 
     private void commit(List<Request> batch) {
-        Path dir = spool.dir(QueueName.INCOMING);
+        java.util.Map<QueueName, List<Request>> byTarget = new java.util.EnumMap<>(QueueName.class);
+        for (Request r : batch) byTarget.computeIfAbsent(r.target(), k -> new ArrayList<>()).add(r);
+        byTarget.forEach((target, requests) -> commit(spool.dir(target), requests));
+    }
+
+    /** Renames every request of the batch into {@code dir}, then fsyncs {@code dir} once for all. */
+    private void commit(Path dir, List<Request> batch) {
         List<Request> renamed = new ArrayList<>(batch.size());
         for (Request r : batch) {
             try {

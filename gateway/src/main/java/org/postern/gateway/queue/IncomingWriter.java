@@ -131,7 +131,12 @@ final class IncomingWriter implements QueueWriter {
     }
 
     @Override
-    public synchronized Future<Void> commit(Envelope env) {
+    public Future<Void> commit(Envelope env) {
+        return commit(env, QueueName.INCOMING);
+    }
+
+    @Override
+    public synchronized Future<Void> commit(Envelope env, QueueName target) {
         Throwable failed = failure;
         if (failed != null) return Future.failedFuture(failed);
         if (commitFuture != null) return Future.failedFuture(new IllegalStateException(id + ": commit called twice"));
@@ -151,7 +156,7 @@ final class IncomingWriter implements QueueWriter {
             finish(env);
             return null;
         });
-        commitFuture = synced.compose(v -> queue.committer().submit(id, temp, context))
+        commitFuture = synced.compose(v -> queue.committer().submit(id, temp, target, context))
                 .andThen(ar -> queue.endCommit());
         return commitFuture;
     }

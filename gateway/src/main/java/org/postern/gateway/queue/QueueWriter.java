@@ -44,6 +44,12 @@ public interface QueueWriter {
     Future<Void> commit(Envelope env);
 
     /**
+     * As {@link #commit(Envelope)}, but published in {@code target}: {@link QueueName#HOLD} for a
+     * message a HOLD action put on hold (never scheduled until released), INCOMING otherwise.
+     */
+    Future<Void> commit(Envelope env, QueueName target);
+
+    /**
      * Drops the message: removes the temporary file after any writes in flight. Idempotent, safe after
      * a failed write. After {@link #commit} it changes nothing: a queued message is never removed here.
      */

@@ -10,7 +10,11 @@ import java.time.ZonedDateTime;
 import org.postern.core.Envelope;
 import org.postern.core.SmtpReply;
 import org.postern.gateway.cleanup.MessageCleanup;
+import org.postern.gateway.cleanup.CheckLogger;
 import org.postern.gateway.cleanup.ReceivedHeader;
+import org.postern.policies.checks.CheckLog;
+import org.postern.policies.checks.ContentChecks;
+import org.postern.policies.checks.MessageChecks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +51,11 @@ final class MessageReceiver implements ContentReceiver {
             String received = ReceivedHeader.build(s.clientInfo(), st.hostname(), st.mailName(), tx.queueId,
                     s.tlsBits, tx.recipients.size() == 1 ? tx.recipients.get(0).address() : null,
                     ZonedDateTime.ofInstant(tx.arrival, s.listener.clock().getZone()));
+            ContentChecks cc = s.listener.contentChecks();
+            MessageChecks checks = cc.isEmpty() ? null : cc.start(new CheckLogger(CheckLog.Context.of(
+                    tx.queueId.value(), s.clientInfo(), tx.sender.toString(), tx.recipients.get(0).address())));
             tx.cleanup = new MessageCleanup(writer, new MessageCleanup.Limits(st.messageSizeLimit(),
-                    st.lineLengthLimit(), st.headerSizeLimit(), st.forbidBareNewline()), received);
+                    st.lineLengthLimit(), st.headerSizeLimit(), st.forbidBareNewline()), received, checks);
             return null;
         });
     }
@@ -87,14 +94,21 @@ final class MessageReceiver implements ContentReceiver {
         EsmtpParams.Mail p = tx.params;
         Envelope env = new Envelope(tx.queueId, tx.arrival, s.clientInfo(), tx.sender.toString(), tx.recipients,
                 p.size(), p.body(), p.smtputf8(), p.ret(), p.envid());
-        return cleanup.commit(env).transform(ar -> {
+        return cleanup.finish(env).transform(ar -> {
             if (ar.failed()) {
                 s.log.warning(tx.queueId + ": queue file write error: " + ar.cause().getMessage());
                 s.log.count(verb, false);
                 return s.reply(WRITE_ERROR);
             }
-            CLEANUP.info("{}: from=<{}>, size={}, nrcpt={} (queue incoming)", tx.queueId, tx.sender,
-                    cleanup.size(), tx.recipients.size());
+            MessageCleanup.Result result = ar.result();
+            if (result.refusal() != null) { // a REJECT of the content checks (logged by CheckLogger)
+                s.log.count(verb, false);
+                return s.reply(result.refusal());
+            }
+            if (!result.discarded()) {
+                CLEANUP.info("{}: from=<{}>, size={}, nrcpt={} (queue {})", tx.queueId, tx.sender,
+                        cleanup.size(), tx.recipients.size(), result.queue().dirName());
+            }
             s.log.count(verb, true);
             return s.reply(SmtpReply.of(250, "2.0.0", "Ok: queued as " + tx.queueId));
         });

@@ -14,6 +14,7 @@ import org.postern.core.SmtpReply;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.sasl.PasswordFile;
 import org.postern.gateway.tls.ServerTls;
+import org.postern.policies.checks.ContentChecks;
 import org.postern.policies.dns.DnsResolver;
 
 public final class SmtpdListener {
@@ -27,10 +28,12 @@ public final class SmtpdListener {
     private final PasswordFile passwords;
     private final Clock clock;
     private final DnsResolver dns;
+    private final ContentChecks contentChecks;
     private final ConcurrentHashMap<String, Integer> connections = new ConcurrentHashMap<>();
 
     SmtpdListener(Vertx vertx, String serviceName, String host, int port, SmtpdSettings settings,
-                  IncomingQueue queue, ServerTls tls, PasswordFile passwords, Clock clock, DnsResolver dns) {
+                  IncomingQueue queue, ServerTls tls, PasswordFile passwords, Clock clock, DnsResolver dns,
+                  ContentChecks contentChecks) {
         this.vertx = vertx;
         this.serviceName = serviceName;
         this.host = host;
@@ -41,6 +44,7 @@ public final class SmtpdListener {
         this.passwords = passwords;
         this.clock = clock;
         this.dns = dns;
+        this.contentChecks = contentChecks;
     }
 
     public String serviceName() { return serviceName; }
@@ -53,6 +57,7 @@ public final class SmtpdListener {
     boolean tlsAvailable() { return tls != null; }
     PasswordFile passwords() { return passwords; }
     Clock clock() { return clock; }
+    ContentChecks contentChecks() { return contentChecks; }
     /** Null when smtpd_peername_lookup = no. */
     DnsResolver dns() { return settings.peernameLookup() ? dns : null; }
 

@@ -16,7 +16,9 @@ import org.postern.gateway.tls.ServerTls;
 import org.postern.policies.conf.Config;
 import org.postern.policies.conf.ConfigException;
 import org.postern.policies.conf.Service;
+import org.postern.policies.checks.ContentChecks;
 import org.postern.policies.dns.DnsResolver;
+import org.postern.policies.table.Tables;
 
 public final class SmtpdListeners {
     private SmtpdListeners() {}
@@ -24,8 +26,10 @@ public final class SmtpdListeners {
     public static List<SmtpdListener> build(Vertx vertx, Config main, IncomingQueue queue, Clock clock, DnsResolver dns)
             throws IOException, ConfigException, PasswordFileException {
         List<SmtpdListener> out = new ArrayList<>();
+        Tables tables = new Tables(main.configDir()); // one instance per table file for this snapshot
         for (Service service : main.services()) {
             Config c = service.config(main); // -o overrides, with master.cf:line in any diagnostic
+            ContentChecks checks = ContentChecks.from(c, tables);
             SmtpdSettings st = SmtpdSettings.from(c);
             ServerTls tls = null;
             if (st.tlsOffered() || st.wrapperMode()) {
@@ -35,24 +39,27 @@ public final class SmtpdListeners {
             PasswordFile passwords = null;
             if (st.saslEnabled()) passwords = PasswordFile.load(path(c, "smtpd_sasl_password_file"));
             out.add(new SmtpdListener(vertx, service.name(), service.host() == null ? "0.0.0.0" : service.host(),
-                    service.port(), st, queue, tls, passwords, clock, dns));
+                    service.port(), st, queue, tls, passwords, clock, dns, checks));
         }
         return out;
     }
 
     /**
-     * What `postern check` reports beyond main.cf/master.cf syntax: for each smtpd service, the TLS
-     * certificate and key (when configured) and the SASL password file (when AUTH is on) must load.
+     * What `postern check` reports beyond main.cf/master.cf syntax: for each smtpd service, every
+     * table it names must load, the TLS certificate and key (when configured) and the SASL password
+     * file (when AUTH is on) too.
      * Blocking; nothing is bound and no certificate is generated.
      */
     public static List<String> check(Config main) {
         List<String> problems = new ArrayList<>();
+        Tables tables = new Tables(main.configDir());
         for (Service service : main.services()) {
             Config c;
             SmtpdSettings st;
             try {
                 c = service.config(main);
                 st = SmtpdSettings.from(c);
+                ContentChecks.from(c, tables); // every header/body checks table loads
             } catch (ConfigException e) {
                 e.diagnostics().forEach(d -> problems.add(d.toString()));
                 continue;

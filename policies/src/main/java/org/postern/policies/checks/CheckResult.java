@@ -50,7 +50,9 @@ public record CheckResult(Where where, String checks, String input, Origin origi
         Objects.requireNonNull(origin, "origin");
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(text, "text");
-        if ((reply != null) != (action == CheckAction.REJECT)) throw new IllegalArgumentException("reply is for REJECT");
+        if ((reply != null) != (action == CheckAction.REJECT)) {
+            throw new IllegalArgumentException("a reply comes with REJECT, and only with REJECT");
+        }
     }
 
     CheckResult notLogged() {

@@ -1,7 +1,6 @@
-// MimeState: the streaming MIME classifier of the cleanup stage, a port of Postfix's mime_state.c --
-// fed one physical line at a time, it tells which lines are primary, MIME or nested (message/rfc822)
-// headers and which are body. Governed by header_size_limit, mime_nesting_limit,
-// mime_boundary_length_limit, disable_mime_input_processing and the strict_* MIME parameters.
+// MimeState: the cleanup stage's streaming MIME classifier (Postfix mime_state.c): line by line, it
+// tells primary, MIME and nested (message/rfc822) headers from body lines. Governed by header_size_limit,
+// mime_nesting_limit, mime_boundary_length_limit, disable_mime_input_processing, strict_* parameters.
 package org.postern.policies.checks;
 
 import java.util.ArrayDeque;
@@ -185,7 +184,7 @@ public final class MimeState {
         String name = HeaderSyntax.lowerName(header);
         if (!options.disableMime()) {
             String value = header.substring(name.length() + 1);
-            if (name.equals("content-type")) contentType(value);
+            if (name.equals("content-type")) contentType(header, value);
             if (name.equals("content-transfer-encoding")) contentEncoding(value);
         }
         if (reportsAny(MimeError.EIGHT_BIT_IN_HEADER) && has8bit(header)) report(MimeError.EIGHT_BIT_IN_HEADER, header);
@@ -217,7 +216,9 @@ public final class MimeState {
 
     private boolean wrongDomain() {
         if (type == Type.MESSAGE) {
-            if (subtype == Subtype.PARTIAL || subtype == Subtype.EXTERNAL_BODY) return encoding.domain() != Encoding.SEVEN_BIT;
+            if (subtype == Subtype.PARTIAL || subtype == Subtype.EXTERNAL_BODY) {
+                return encoding.domain() != Encoding.SEVEN_BIT;
+            }
             return subtype == Subtype.RFC822 && encoding != encoding.domain();
         }
         return type == Type.MULTIPART && encoding != encoding.domain();
@@ -263,7 +264,7 @@ public final class MimeState {
     }
 
     /** mime_state_content_type(): only text, message and multipart change the state (as in Postfix). */
-    private void contentType(String value) {
+    private void contentType(String header, String value) {
         HeaderSyntax.Tokenizer tokens = new HeaderSyntax.Tokenizer(value);
         List<HeaderSyntax.Token> t = tokens.next(3, HeaderSyntax.TSPECIALS, ';');
         if (t == null || t.isEmpty()) {
@@ -286,10 +287,11 @@ public final class MimeState {
             while ((t = tokens.next(3, HeaderSyntax.TSPECIALS, ';')) != null) {
                 if (t.size() >= 3 && t.get(0).isWord("boundary") && t.get(1).special() == '=') {
                     if (stack.size() > options.nestingLimit()) {
-                        if (reportsAny(MimeError.NESTING)) report(MimeError.NESTING, value);
+                        if (reportsAny(MimeError.NESTING)) report(MimeError.NESTING, header);
                     } else {
                         String b = t.get(2).value();
-                        if (b.length() > options.boundaryLengthLimit()) b = b.substring(0, options.boundaryLengthLimit());
+                        int limit = options.boundaryLengthLimit();
+                        if (b.length() > limit) b = b.substring(0, limit);
                         stack.push(new Boundary(digest ? Type.MESSAGE : Type.TEXT,
                                 digest ? Subtype.RFC822 : Subtype.PLAIN, b));
                     }

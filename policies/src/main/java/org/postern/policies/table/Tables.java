@@ -39,6 +39,7 @@ public final class Tables {
 
     private final Path configDir;
     private final Map<String, LookupTable> cache = new HashMap<>();
+    private final Map<String, ConfigException> failures = new HashMap<>();
     private final Map<Path, SourceFile> sources = new LinkedHashMap<>();
     private final List<Diagnostic> warnings = new ArrayList<>();
 
@@ -57,7 +58,8 @@ public final class Tables {
     /**
      * Opens {@code spec} (e.g. {@code hash:/etc/postern/access}, {@code cidr:client.cidr},
      * {@code inline:{a=OK}}), or returns the instance already opened for the same table in this
-     * load. Relative file names resolve against the configuration directory.
+     * load. Relative file names resolve against the configuration directory. A table that failed
+     * to load fails again with the same exception (its errors are reported once per load).
      *
      * @param referredFrom the main.cf (or master.cf) line that names the table: errors about the
      *                     name itself (unknown type, missing file) are reported there
@@ -74,10 +76,16 @@ public final class Tables {
         if (type.equals("proxy")) return open(name, referredFrom);
         String key = type + ":" + (isFileType(type) && !name.startsWith("{") ? resolve(name, s, referredFrom) : name);
         LookupTable table = cache.get(key);
-        if (table == null) {
+        if (table != null) return table;
+        ConfigException failed = failures.get(key);
+        if (failed != null) throw failed; // reported once per load, not once per reference
+        try {
             table = load(type, name, s, referredFrom);
-            cache.put(key, table);
+        } catch (ConfigException e) {
+            failures.put(key, e);
+            throw e;
         }
+        cache.put(key, table);
         return table;
     }
 

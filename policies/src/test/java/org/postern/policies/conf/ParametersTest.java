@@ -36,7 +36,8 @@ class ParametersTest {
         Set<String> posternOnly = Parameters.all().stream().map(Parameter::name)
                 .filter(n -> !ParameterNames.postfixNames().contains(n)).collect(Collectors.toSet());
         assertThat(posternOnly).containsExactlyInAnyOrder(
-                "smtpd_sasl_password_file", "smtpd_pregreet_wait", "smtpd_shutdown_timeout");
+                "smtpd_sasl_password_file", "smtpd_pregreet_wait", "smtpd_shutdown_timeout",
+                "dns_servers", "dns_timeout", "rbl_tempfail_action");
     }
 
     @Test

@@ -96,6 +96,24 @@ class TablesTest {
     }
 
     @Test
+    void aBrokenTableFailsOnceWithTheSameErrors() {
+        write(dir, "bad", "novalue\n");
+        Tables tables = new Tables(dir);
+        ConfigException first = catchFailure(tables, "hash:bad");
+        assertThat(catchFailure(tables, "hash:" + dir.resolve("bad"))).isSameAs(first);
+        assertThat(first.errors()).hasSize(1);
+    }
+
+    private static ConfigException catchFailure(Tables tables, String spec) {
+        try {
+            tables.open(spec, MAIN_CF);
+        } catch (ConfigException e) {
+            return e;
+        }
+        throw new AssertionError("expected a failure for " + spec);
+    }
+
+    @Test
     void sourcesRecordSizeAndTimeAndNoticeChanges() throws Exception {
         Path access = write(dir, "access", "a OK\n");
         Path cidr = write(dir, "client.cidr", "1.2.3.4 OK\n");

@@ -1,0 +1,105 @@
+package org.postern.gateway.cleanup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postern.core.Recipient;
+import org.postern.gateway.GatewayHarness;
+import org.postern.gateway.queue.QueueFile;
+import org.postern.testkit.RawSmtpClient;
+
+/** header_checks and body_checks applied by cleanup while the message streams into the queue. */
+class ContentChecksInCleanupTest {
+    @TempDir Path dir;
+    GatewayHarness gw;
+
+    @BeforeEach
+    void start() throws Exception {
+        Files.writeString(dir.resolve("header_checks"), String.join("\n",
+                "/^Subject:.*viagra/          REJECT Spam subject refused",
+                "/^Subject:.*please hold/     HOLD",
+                "/^Subject:.*throw away/      DISCARD",
+                "/^Subject:.*forward me/      REDIRECT audit@example.test",
+                "/^X-Internal:/               IGNORE",
+                "/^Subject: (.*tagged.*)/     REPLACE Subject: [checked] $1",
+                ""));
+        Files.writeString(dir.resolve("body_checks"), "/^BAD-BODY-LINE$/ REJECT body refused\n");
+        gw = GatewayHarness.start(dir, "header_checks = regexp:" + dir.resolve("header_checks") + "\n"
+                + "body_checks = regexp:" + dir.resolve("body_checks") + "\n");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        gw.close();
+    }
+
+    private RawSmtpClient.Reply send(String message) throws Exception {
+        try (RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", gw.port, Duration.ofSeconds(10))) {
+            c.readReply();
+            c.command("EHLO client.test");
+            c.command("MAIL FROM:<a@sender.test>");
+            c.command("RCPT TO:<u@example.test>");
+            c.command("DATA");
+            c.send(message + ".\r\n");
+            return c.readReply();
+        }
+    }
+
+    private long filesIn(String queue) throws Exception {
+        try (Stream<Path> s = Files.list(gw.spool().resolve(queue))) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void rejectByHeader() throws Exception {
+        RawSmtpClient.Reply r = send("Subject: cheap viagra\r\n\r\nbody\r\n");
+        assertThat(r.code()).isEqualTo(550);
+        assertThat(r.text()).isEqualTo("5.7.1 Spam subject refused");
+        assertThat(filesIn("incoming")).isZero();
+    }
+
+    @Test
+    void rejectByBody() throws Exception {
+        assertThat(send("Subject: fine\r\n\r\nline\r\nBAD-BODY-LINE\r\nmore\r\n").code()).isEqualTo(550);
+        assertThat(filesIn("incoming")).isZero();
+    }
+
+    @Test
+    void holdGoesToTheHoldQueue() throws Exception {
+        assertThat(send("Subject: please hold this\r\n\r\nbody\r\n").code()).isEqualTo(250);
+        assertThat(filesIn("hold")).isEqualTo(1);
+        assertThat(filesIn("incoming")).isZero();
+    }
+
+    @Test
+    void discardClaimsSuccessAndKeepsNothing() throws Exception {
+        assertThat(send("Subject: throw away\r\n\r\nbody\r\n").code()).isEqualTo(250);
+        assertThat(filesIn("incoming") + filesIn("hold")).isZero();
+    }
+
+    @Test
+    void redirectReplacesTheRecipients() throws Exception {
+        assertThat(send("Subject: forward me\r\n\r\nbody\r\n").code()).isEqualTo(250);
+        assertThat(gw.incomingMessages().get(0).envelope().recipients()).extracting(Recipient::address)
+                .containsExactly("audit@example.test");
+    }
+
+    @Test
+    void ignoreAndReplaceEditTheHeadersAndLeaveTheBodyAlone() throws Exception {
+        assertThat(send("Subject: tagged mail\r\nX-Internal: secret\r\nFrom: a@sender.test\r\n\r\n..dots stay\r\nend\r\n")
+                .code()).isEqualTo(250);
+        QueueFile q = gw.incomingMessages().get(0);
+        String content = GatewayHarness.content(q);
+        assertThat(content).contains("\r\nSubject: [checked] tagged mail\r\nFrom: a@sender.test\r\n\r\n.dots stay\r\nend\r\n")
+                .doesNotContain("X-Internal");
+        assertThat(content).startsWith("Received: from client.test");
+    }
+}

@@ -20,19 +20,22 @@ import org.postern.gateway.smtpd.SmtpdListeners;
 import org.postern.gateway.smtpd.SmtpdVerticle;
 import org.postern.policies.conf.Config;
 import org.postern.policies.dns.DnsResolver;
+import org.postern.policies.restrict.RestrictionServices;
 
 /** A started gateway. Obtain one with {@link #start}; end it with {@link #stop}. */
 public final class Gateway {
     private final Vertx vertx;
     private final Clock clock;
     private volatile DnsResolver dns;
+    private final RestrictionServices services;
     private final IncomingQueue queue;
     private final List<SmtpdVerticle> verticles;
     private final String deploymentId;
     private Future<Void> stopped;
 
-    private Gateway(Vertx vertx, Clock clock, IncomingQueue queue, DnsResolver dns, List<SmtpdVerticle> verticles,
-                    String deploymentId) {
+    private Gateway(Vertx vertx, Clock clock, IncomingQueue queue, DnsResolver dns, RestrictionServices services,
+                    List<SmtpdVerticle> verticles, String deploymentId) {
+        this.services = services;
         this.vertx = vertx;
         this.clock = clock;
         this.dns = dns;
@@ -54,7 +57,8 @@ public final class Gateway {
             Spool spool = Spool.open(config.configDir().resolve(config.get("queue_directory")));
             IncomingQueue queue = new IncomingQueue(vertx, spool, clock);
             DnsResolver dns = Resolvers.fromConfig(config, clock);
-            return new Prepared(queue, dns, SmtpdListeners.build(vertx, config, queue, clock, dns));
+            RestrictionServices services = RestrictionServices.create(16);
+            return new Prepared(queue, dns, services, SmtpdListeners.build(vertx, config, queue, clock, dns, services));
         }, false).compose(p -> {
             List<SmtpdVerticle> verticles = new CopyOnWriteArrayList<>();
             // One instance: Vert.x 5.0.8 gives sockets accepted by the other instances of a shared-port
@@ -66,12 +70,13 @@ public final class Gateway {
                 verticles.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(instances))
-                    .map(id -> new Gateway(vertx, clock, p.queue(), p.dns(), verticles, id))
+                    .map(id -> new Gateway(vertx, clock, p.queue(), p.dns(), p.services(), verticles, id))
                     .recover(e -> p.queue().close().transform(x -> Future.failedFuture(e)));
         });
     }
 
-    private record Prepared(IncomingQueue queue, DnsResolver dns, List<SmtpdListener> listeners) {}
+    private record Prepared(IncomingQueue queue, DnsResolver dns, RestrictionServices services,
+                            List<SmtpdListener> listeners) {}
 
     /**
      * Makes a new configuration snapshot current (postern reload, SIGHUP): listener settings, TLS
@@ -84,7 +89,7 @@ public final class Gateway {
         return vertx.executeBlocking(() -> {
                     DnsResolver fresh = Resolvers.fromConfig(config, clock);
                     dns = fresh;
-                    return SmtpdListeners.build(vertx, config, queue, clock, fresh);
+                    return SmtpdListeners.build(vertx, config, queue, clock, fresh, services);
                 }, false)
                 .compose(listeners -> Future.all(verticles.stream().map(v -> v.reload(listeners)).toList()))
                 .mapEmpty();
@@ -99,7 +104,11 @@ public final class Gateway {
     public synchronized Future<Void> stop(Duration grace) {
         if (stopped == null) {
             verticles.forEach(v -> v.grace(grace));
-            stopped = vertx.undeploy(deploymentId).eventually(() -> queue.close());
+            stopped = vertx.undeploy(deploymentId).eventually(() -> queue.close())
+                    .eventually(() -> vertx.executeBlocking(() -> {
+                        services.close(); // policy-service connections and their threads
+                        return null;
+                    }, false)).mapEmpty();
         }
         return stopped;
     }

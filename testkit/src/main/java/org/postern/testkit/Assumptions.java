@@ -14,9 +14,11 @@ import java.util.Optional;
 public final class Assumptions {
     /** sbin directories are searched too: smtp-sink and postconf live there and a user's PATH may lack them. */
     private static final List<String> EXTRA_DIRS = List.of("/usr/local/sbin", "/usr/sbin", "/sbin");
-    private static final Map<String, String> PACKAGE_OF = Map.of(
-            "smtp-sink", "postfix", "smtp-source", "postfix", "postconf", "postfix", "postmap", "postfix",
-            "swaks", "swaks", "python3", "python3", "dnsmasq", "dnsmasq", "openssl", "openssl");
+    private static final Map<String, String> PACKAGE_OF = Map.ofEntries(
+            Map.entry("smtp-sink", "postfix"), Map.entry("smtp-source", "postfix"), Map.entry("postconf", "postfix"),
+            Map.entry("postmap", "postfix"), Map.entry("swaks", "swaks"), Map.entry("python3", "python3"),
+            Map.entry("dnsmasq", "dnsmasq"), Map.entry("openssl", "openssl"), Map.entry("postfwd2", "postfwd"),
+            Map.entry("policyd-spf", "postfix-policyd-spf-python"));
 
     private Assumptions() {}
 

@@ -8,20 +8,19 @@ import java.util.EnumSet;
 import java.util.List;
 import org.postern.core.Envelope;
 import org.postern.core.Recipient;
-import org.postern.policies.checks.CheckOutcome;
 
 final class EnvelopeEdits {
     private EnvelopeEdits() {}
 
-    static Envelope apply(Envelope env, CheckOutcome outcome) {
-        if (outcome == null || (outcome.redirectAddress() == null && outcome.bcc().isEmpty())) return env;
+    static Envelope apply(Envelope env, String redirect, List<String> bccs) {
+        if (redirect == null && bccs.isEmpty()) return env;
         List<Recipient> rcpts = new ArrayList<>();
-        if (outcome.redirectAddress() != null) {
-            rcpts.add(Recipient.of(outcome.redirectAddress()));
+        if (redirect != null) {
+            rcpts.add(Recipient.of(redirect));
         } else {
             rcpts.addAll(env.recipients());
         }
-        for (String bcc : outcome.bcc()) {
+        for (String bcc : bccs) {
             if (rcpts.stream().noneMatch(r -> r.address().equalsIgnoreCase(bcc))) {
                 rcpts.add(new Recipient(bcc, EnumSet.of(Recipient.Notify.NEVER), null));
             }

@@ -23,6 +23,11 @@ public final class MessageCleanup {
     /** The content limits, from main.cf. */
     public record Limits(long messageSizeLimit, int lineLengthLimit, int headerSizeLimit, boolean forbidBareNewline) {}
 
+    /** What the restriction lists decided for the whole transaction (access(5) HOLD, DISCARD, ...). */
+    public record Directives(boolean hold, boolean discard, String redirect, java.util.List<String> bcc) {
+        public static final Directives NONE = new Directives(false, false, null, java.util.List.of());
+    }
+
     /** How the message ended: queued (in incoming/ or hold/), silently discarded, or refused. */
     public record Result(SmtpReply refusal, boolean discarded, QueueName queue, CheckOutcome checks) {}
 
@@ -141,6 +146,11 @@ public final class MessageCleanup {
      * with {@code envelope} -- in hold/ after a HOLD -- and only then does the future complete.
      */
     public Future<Result> finish(Envelope envelope) {
+        return finish(envelope, Directives.NONE);
+    }
+
+    /** As {@link #finish(Envelope)}, with what the restriction lists asked for merged in. */
+    public Future<Result> finish(Envelope envelope, Directives directives) {
         if (problem != null) return Future.succeededFuture(new Result(problem, false, null, null));
         CheckOutcome outcome = null;
         if (checks != null) {
@@ -160,9 +170,16 @@ public final class MessageCleanup {
         } else if (size > 0 && !endsWithCrlf) {
             writer.write(Buffer.buffer("\r\n")); // BDAT without final CRLF
         }
-        QueueName target = outcome != null && outcome.held() ? QueueName.HOLD : QueueName.INCOMING;
         CheckOutcome o = outcome;
-        return writer.commit(EnvelopeEdits.apply(envelope, outcome), target).map(v -> new Result(null, false, target, o));
+        if (directives.discard()) return abort().map(v -> new Result(null, true, null, o));
+        boolean hold = directives.hold() || (outcome != null && outcome.held());
+        QueueName target = hold ? QueueName.HOLD : QueueName.INCOMING;
+        // the content checks came later than the restrictions: their REDIRECT wins; BCCs add up
+        String redirect = outcome != null && outcome.redirectAddress() != null ? outcome.redirectAddress()
+                : directives.redirect();
+        java.util.List<String> bcc = new java.util.ArrayList<>(directives.bcc());
+        if (outcome != null) bcc.addAll(outcome.bcc());
+        return writer.commit(EnvelopeEdits.apply(envelope, redirect, bcc), target).map(v -> new Result(null, false, target, o));
     }
 
     /** Drops the temporary queue file; safe to call more than once. */

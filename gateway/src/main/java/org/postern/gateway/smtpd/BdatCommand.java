@@ -6,6 +6,7 @@ package org.postern.gateway.smtpd;
 import io.vertx.core.Future;
 import java.util.Locale;
 import org.postern.core.SmtpReply;
+import org.postern.policies.restrict.Stage;
 
 final class BdatCommand {
     private BdatCommand() {}
@@ -32,8 +33,17 @@ final class BdatCommand {
             return Future.succeededFuture();
         }
         tx.bdat = true;
-        Future<Void> opened = tx.cleanup == null ? MessageReceiver.open(s, tx) : Future.succeededFuture();
+        // The first chunk is where DATA would be: smtpd_data_restrictions apply there.
+        Future<Void> opened = tx.cleanup != null ? Future.succeededFuture()
+                : SmtpdPolicy.check(s, Stage.DATA, tx.recipients.size() == 1 ? tx.recipients.get(0).address() : null, -1)
+                        .compose(v -> {
+                            if (v.accepted()) return MessageReceiver.open(s, tx);
+                            tx.bdatError = v.reply();
+                            s.receiver = MessageReceiver.discarding(s, v.reply(), last);
+                            return Future.<Void>failedFuture("refused by smtpd_data_restrictions");
+                        });
         return opened.transform(ar -> {
+            if (ar.failed() && tx.bdatError != null && s.receiver != null) return Future.succeededFuture();
             if (ar.failed()) {
                 s.log.warning(tx.queueId + ": cannot create queue file: " + ar.cause().getMessage());
                 tx.bdatError = SmtpReply.of(451, "4.3.0", "Error: queue file write error");

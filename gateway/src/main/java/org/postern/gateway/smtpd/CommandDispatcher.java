@@ -23,6 +23,11 @@ final class CommandDispatcher {
             s.socket.write(SmtpReply.of(221, "2.7.0", "Error: I can break rules, too. Goodbye.").render());
             return s.closeNow();
         }
+        // SMTP forbids sending ahead of these replies, and of any reply to a client that did not say EHLO.
+        if (s.framer.buffered() > 0 && (!s.esmtp || verb.equals("EHLO") || verb.equals("HELO")
+                || verb.equals("DATA") || verb.equals("STARTTLS") || verb.equals("AUTH"))) {
+            s.improperPipelining = true;
+        }
         String counted = counted(verb);
         if (!verb.equals("DATA") && !verb.equals("BDAT")) s.lastCommand = verb;
         Future<Void> f = run(s, verb, arg);

@@ -4,6 +4,7 @@ package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
 import org.postern.core.SmtpReply;
+import org.postern.policies.restrict.Stage;
 
 final class DataCommand {
     private DataCommand() {}
@@ -14,6 +15,16 @@ final class DataCommand {
         if (tx == null) return s.reply(SmtpReply.of(503, "5.5.1", "Error: need RCPT command"));
         if (tx.bdat) return s.reply(SmtpReply.of(503, "5.5.1", "Error: DATA after BDAT"));
         if (tx.recipients.isEmpty()) return s.reply(SmtpReply.of(554, "5.5.1", "Error: no valid recipients"));
+        return SmtpdPolicy.check(s, Stage.DATA, tx.recipients.size() == 1 ? tx.recipients.get(0).address() : null, -1)
+                .compose(v -> v.accepted() ? open(s, tx) : refuse(s, v));
+    }
+
+    static Future<Void> refuse(SmtpSession s, org.postern.policies.restrict.Verdict v) {
+        Future<Void> f = s.reply(v.reply());
+        return v.disconnect() ? f.compose(x -> s.closeNow()) : f;
+    }
+
+    private static Future<Void> open(SmtpSession s, Transaction tx) {
         return MessageReceiver.open(s, tx).transform(ar -> {
             if (ar.failed()) {
                 s.log.warning(tx.queueId + ": cannot create queue file: " + ar.cause().getMessage());

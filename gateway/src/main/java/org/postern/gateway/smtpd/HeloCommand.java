@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import org.postern.core.SmtpReply;
+import org.postern.policies.restrict.Stage;
 
 final class HeloCommand {
     private HeloCommand() {}
@@ -24,8 +25,14 @@ final class HeloCommand {
         s.transaction = null;
         s.helo = name;
         s.esmtp = ehlo;
-        if (!ehlo) return s.reply(SmtpReply.of(250, null, s.settings.hostname()));
-        return s.reply(SmtpReply.of(250, null, String.join("\n", extensions(s))));
+        return SmtpdPolicy.check(s, Stage.HELO, null, -1).compose(v -> {
+            if (!v.accepted()) {
+                Future<Void> f = s.reply(v.reply());
+                return v.disconnect() ? f.compose(x -> s.closeNow()) : f;
+            }
+            if (!ehlo) return s.reply(SmtpReply.of(250, null, s.settings.hostname()));
+            return s.reply(SmtpReply.of(250, null, String.join("\n", extensions(s))));
+        });
     }
 
     static List<String> extensions(SmtpSession s) {

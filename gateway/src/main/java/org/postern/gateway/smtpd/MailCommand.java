@@ -6,6 +6,7 @@ package org.postern.gateway.smtpd;
 import io.vertx.core.Future;
 import java.util.Optional;
 import org.postern.core.SmtpReply;
+import org.postern.policies.restrict.Stage;
 
 final class MailCommand {
     private MailCommand() {}
@@ -35,8 +36,13 @@ final class MailCommand {
             }
             if (!sender.hasDomain()) sender = sender.withDomain(st.myorigin()); // append_at_myorigin
         }
-        s.transaction = new Transaction(sender, params);
+        s.transaction = new Transaction(sender, params, s.nextInstance());
         s.resetJunk();
-        return s.reply(SmtpReply.of(250, "2.1.0", "Ok"));
+        return SmtpdPolicy.check(s, Stage.MAIL, null, -1).compose(v -> {
+            if (v.accepted()) return s.reply(SmtpReply.of(250, "2.1.0", "Ok"));
+            s.transaction = null;
+            Future<Void> f = s.reply(v.reply());
+            return v.disconnect() ? f.compose(x -> s.closeNow()) : f;
+        });
     }
 }

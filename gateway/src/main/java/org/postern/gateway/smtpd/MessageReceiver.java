@@ -12,6 +12,7 @@ import org.postern.core.SmtpReply;
 import org.postern.gateway.cleanup.MessageCleanup;
 import org.postern.gateway.cleanup.CheckLogger;
 import org.postern.gateway.cleanup.ReceivedHeader;
+import org.postern.policies.restrict.Stage;
 import org.postern.policies.checks.CheckLog;
 import org.postern.policies.checks.ContentChecks;
 import org.postern.policies.checks.MessageChecks;
@@ -48,14 +49,16 @@ final class MessageReceiver implements ContentReceiver {
             tx.queueId = writer.id();
             tx.arrival = s.listener.clock().instant();
             SmtpdSettings st = s.settings;
-            String received = ReceivedHeader.build(s.clientInfo(), st.hostname(), st.mailName(), tx.queueId,
-                    s.tlsBits, tx.recipients.size() == 1 ? tx.recipients.get(0).address() : null,
-                    ZonedDateTime.ofInstant(tx.arrival, s.listener.clock().getZone()));
+            StringBuilder received = new StringBuilder(ReceivedHeader.build(s.clientInfo(), st.hostname(),
+                    st.mailName(), tx.queueId, s.tlsBits,
+                    tx.recipients.size() == 1 ? tx.recipients.get(0).address() : null,
+                    ZonedDateTime.ofInstant(tx.arrival, s.listener.clock().getZone())));
+            for (String header : tx.effects.prepend) received.append(header).append("\r\n"); // PREPEND actions
             ContentChecks cc = s.listener.contentChecks();
             MessageChecks checks = cc.isEmpty() ? null : cc.start(new CheckLogger(CheckLog.Context.of(
                     tx.queueId.value(), s.clientInfo(), tx.sender.toString(), tx.recipients.get(0).address())));
             tx.cleanup = new MessageCleanup(writer, new MessageCleanup.Limits(st.messageSizeLimit(),
-                    st.lineLengthLimit(), st.headerSizeLimit(), st.forbidBareNewline()), received, checks);
+                    st.lineLengthLimit(), st.headerSizeLimit(), st.forbidBareNewline()), received.toString(), checks);
             return null;
         });
     }
@@ -94,7 +97,23 @@ final class MessageReceiver implements ContentReceiver {
         EsmtpParams.Mail p = tx.params;
         Envelope env = new Envelope(tx.queueId, tx.arrival, s.clientInfo(), tx.sender.toString(), tx.recipients,
                 p.size(), p.body(), p.smtputf8(), p.ret(), p.envid());
-        return cleanup.finish(env).transform(ar -> {
+        s.transaction = tx; // visible to the end-of-data facts; cleared again below
+        Future<org.postern.policies.restrict.Verdict> eod = SmtpdPolicy.check(s, Stage.END_OF_DATA,
+                tx.recipients.size() == 1 ? tx.recipients.get(0).address() : null, cleanup.size());
+        s.transaction = null;
+        return eod.compose(v -> {
+            if (!v.accepted()) {
+                s.log.count(verb, false);
+                return cleanup.abort().compose(x -> DataCommand.refuse(s, v));
+            }
+            return commit(cleanup, env, verb);
+        });
+    }
+
+    private Future<Void> commit(MessageCleanup cleanup, Envelope env, String verb) {
+        PolicyEffects e = tx.effects;
+        MessageCleanup.Directives directives = new MessageCleanup.Directives(e.hold, e.discard, e.redirect, e.bcc);
+        return cleanup.finish(env, directives).transform(ar -> {
             if (ar.failed()) {
                 s.log.warning(tx.queueId + ": queue file write error: " + ar.cause().getMessage());
                 s.log.count(verb, false);

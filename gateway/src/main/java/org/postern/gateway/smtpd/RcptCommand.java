@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import java.util.Optional;
 import org.postern.core.Recipient;
 import org.postern.core.SmtpReply;
+import org.postern.policies.restrict.Stage;
 
 final class RcptCommand {
     private RcptCommand() {}
@@ -31,18 +32,20 @@ final class RcptCommand {
         EsmtpParams.Rcpt params = EsmtpParams.rcpt(pa.get().params());
         if (params.error() != null) return s.reply(params.error());
 
-        rcpt = RelayCheck.rewrite(rcpt, s.settings);
-        SmtpReply refusal = RelayCheck.check(rcpt, pa.get().path(), s.trustedClient(), s.settings);
-        if (refusal != null) {
-            s.log.reject(tx.queueId == null ? null : tx.queueId.value(), "RCPT", refusal,
-                    tx.sender.toString(), rcpt.toString());
-            return s.reply(refusal);
-        }
-        if (tx.queueId == null) {
-            tx.queueId = s.listener.queue().newQueueId();
-            s.log.client(tx.queueId.value());
-        }
-        tx.recipients.add(new Recipient(rcpt.toString(), params.notifyOn(), params.orcpt()));
-        return s.reply(SmtpReply.of(250, "2.1.5", "Ok"));
+        MailAddress accepted = RelayCheck.rewrite(rcpt, s.settings);
+        // smtpd_relay_restrictions + smtpd_recipient_restrictions (and, delayed, client/helo/sender)
+        return SmtpdPolicy.check(s, Stage.RCPT, accepted.toString(), -1).compose(v -> {
+            if (s.transaction != tx) return Future.succeededFuture(); // the session moved on (closed)
+            if (!v.accepted()) {
+                Future<Void> f = s.reply(v.reply());
+                return v.disconnect() ? f.compose(x -> s.closeNow()) : f;
+            }
+            if (tx.queueId == null) {
+                tx.queueId = s.listener.queue().newQueueId();
+                s.log.client(tx.queueId.value());
+            }
+            tx.recipients.add(new Recipient(accepted.toString(), params.notifyOn(), params.orcpt()));
+            return s.reply(SmtpReply.of(250, "2.1.5", "Ok"));
+        });
     }
 }

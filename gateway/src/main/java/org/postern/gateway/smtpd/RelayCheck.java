@@ -1,11 +1,10 @@
-// RelayCheck: the built-in anti-relay rule at RCPT (Postfix's permit_mynetworks,
-// permit_sasl_authenticated, reject_unauth_destination): mydestination and relay_domains accept
-// from anyone, other domains only from trusted clients. Routed local parts never count as ours.
+// RelayCheck: the address rewriting Postfix's trivial-rewrite does at RCPT before the relay decision
+// (swap_bangpath, allow_percent_hack, append_at_myorigin). The decision itself is the restriction
+// lists' (smtpd_relay_restrictions: permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination).
 package org.postern.gateway.smtpd;
 
 import java.net.IDN;
 import java.util.Locale;
-import org.postern.core.SmtpReply;
 
 final class RelayCheck {
     private RelayCheck() {}
@@ -30,15 +29,6 @@ final class RelayCheck {
             }
         }
         return a;
-    }
-
-    /** The refusal for this recipient, or null when it may be accepted. */
-    static SmtpReply check(MailAddress rcpt, String asGiven, boolean trustedClient, SmtpdSettings st) {
-        if (trustedClient) return null;
-        boolean authorized = !rcpt.isRouted() && !rcpt.isLiteral()
-                && (isLocal(rcpt.domain(), st) || st.relayDomains().matches(ascii(rcpt.domain())));
-        if (authorized) return null;
-        return SmtpReply.of(554, "5.7.1", "<" + asGiven + ">: Relay access denied");
     }
 
     private static boolean isLocal(String domain, SmtpdSettings st) {

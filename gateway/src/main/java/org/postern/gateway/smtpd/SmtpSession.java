@@ -56,6 +56,13 @@ final class SmtpSession {
     private boolean shuttingDown;
     private long idleTimer = -1;
     String lastCommand = "CONNECT";
+    /** The session's event-loop context: restriction verdicts come back here. */
+    final io.vertx.core.Context context;
+    /** The client sent commands ahead where SMTP forbids it (reject_unauth_pipelining). */
+    boolean improperPipelining;
+    private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
+    private final long sessionNumber = SESSIONS.incrementAndGet();
+    private int transactions;
     int lastReplyCode;
 
     SmtpSession(SmtpdListener listener, NetSocket socket) {
@@ -66,6 +73,12 @@ final class SmtpSession {
         this.clientPort = socket.remoteAddress().port();
         this.clientName = listener.clientName(clientAddress);
         this.log = new SessionLog(this);
+        this.context = listener.vertx().getOrCreateContext();
+    }
+
+    /** A policy-server instance name unique to the next transaction of this session. */
+    String nextInstance() {
+        return Long.toHexString(sessionNumber) + "." + (++transactions);
     }
 
     void start() {
@@ -76,7 +89,7 @@ final class SmtpSession {
         if (socket.isSsl()) tlsEstablished(TlsSessionInfo.of(socket.sslSession())); // implicit TLS
         long started = System.nanoTime();
         // As Postfix's smtpd: the client's name is known before the greeting (and the connect log line).
-        Future.fromCompletionStage(ClientNameLookup.lookup(listener.dns(), remoteInet()), listener.vertx().getOrCreateContext())
+        Future.fromCompletionStage(ClientNameLookup.lookup(listener.dns(), remoteInet()), context)
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
                         clientNames = ar.result();
@@ -104,11 +117,6 @@ final class SmtpSession {
 
     boolean authenticated() {
         return saslUsername != null;
-    }
-
-    /** Trusted for relaying: mynetworks or SASL authenticated (permit_mynetworks, permit_sasl_authenticated). */
-    boolean trustedClient() {
-        return authenticated() || listener.inMynetworks(clientAddress);
     }
 
     ClientInfo clientInfo() {

@@ -16,6 +16,7 @@ import org.postern.gateway.sasl.PasswordFile;
 import org.postern.gateway.tls.ServerTls;
 import org.postern.policies.checks.ContentChecks;
 import org.postern.policies.dns.DnsResolver;
+import org.postern.policies.restrict.SmtpdRestrictions;
 
 public final class SmtpdListener {
     private final Vertx vertx;
@@ -29,11 +30,12 @@ public final class SmtpdListener {
     private final Clock clock;
     private final DnsResolver dns;
     private final ContentChecks contentChecks;
+    private final SmtpdRestrictions restrictions;
     private final ConcurrentHashMap<String, Integer> connections = new ConcurrentHashMap<>();
 
     SmtpdListener(Vertx vertx, String serviceName, String host, int port, SmtpdSettings settings,
                   IncomingQueue queue, ServerTls tls, PasswordFile passwords, Clock clock, DnsResolver dns,
-                  ContentChecks contentChecks) {
+                  ContentChecks contentChecks, SmtpdRestrictions restrictions) {
         this.vertx = vertx;
         this.serviceName = serviceName;
         this.host = host;
@@ -45,6 +47,7 @@ public final class SmtpdListener {
         this.clock = clock;
         this.dns = dns;
         this.contentChecks = contentChecks;
+        this.restrictions = restrictions;
     }
 
     public String serviceName() { return serviceName; }
@@ -58,6 +61,7 @@ public final class SmtpdListener {
     PasswordFile passwords() { return passwords; }
     Clock clock() { return clock; }
     ContentChecks contentChecks() { return contentChecks; }
+    SmtpdRestrictions restrictions() { return restrictions; }
     /** Null when smtpd_peername_lookup = no. */
     DnsResolver dns() { return settings.peernameLookup() ? dns : null; }
 

@@ -18,18 +18,23 @@ import org.postern.policies.conf.ConfigException;
 import org.postern.policies.conf.Service;
 import org.postern.policies.checks.ContentChecks;
 import org.postern.policies.dns.DnsResolver;
+import org.postern.policies.restrict.RestrictionServices;
+import org.postern.policies.restrict.SmtpdRestrictions;
 import org.postern.policies.table.Tables;
 
 public final class SmtpdListeners {
     private SmtpdListeners() {}
 
-    public static List<SmtpdListener> build(Vertx vertx, Config main, IncomingQueue queue, Clock clock, DnsResolver dns)
+    public static List<SmtpdListener> build(Vertx vertx, Config main, IncomingQueue queue, Clock clock, DnsResolver dns,
+                                            RestrictionServices services)
             throws IOException, ConfigException, PasswordFileException {
         List<SmtpdListener> out = new ArrayList<>();
         Tables tables = new Tables(main.configDir()); // one instance per table file for this snapshot
         for (Service service : main.services()) {
             Config c = service.config(main); // -o overrides, with master.cf:line in any diagnostic
             ContentChecks checks = ContentChecks.from(c, tables);
+            SmtpdRestrictions restrictions = SmtpdRestrictions.load(c, tables, dns, services);
+            restrictions.warnings().forEach(w -> org.slf4j.LoggerFactory.getLogger("postern.master").warn("{}", w));
             SmtpdSettings st = SmtpdSettings.from(c);
             ServerTls tls = null;
             if (st.tlsOffered() || st.wrapperMode()) {
@@ -39,7 +44,7 @@ public final class SmtpdListeners {
             PasswordFile passwords = null;
             if (st.saslEnabled()) passwords = PasswordFile.load(path(c, "smtpd_sasl_password_file"));
             out.add(new SmtpdListener(vertx, service.name(), service.host() == null ? "0.0.0.0" : service.host(),
-                    service.port(), st, queue, tls, passwords, clock, dns, checks));
+                    service.port(), st, queue, tls, passwords, clock, dns, checks, restrictions));
         }
         return out;
     }
@@ -60,6 +65,9 @@ public final class SmtpdListeners {
                 c = service.config(main);
                 st = SmtpdSettings.from(c);
                 ContentChecks.from(c, tables); // every header/body checks table loads
+                try (SmtpdRestrictions r = SmtpdRestrictions.load(c, tables, null, RestrictionServices.create(1))) {
+                    r.warnings().forEach(w -> problems.add(w.toString()));
+                }
             } catch (ConfigException e) {
                 e.diagnostics().forEach(d -> problems.add(d.toString()));
                 continue;

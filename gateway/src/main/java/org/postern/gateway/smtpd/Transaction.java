@@ -22,12 +22,17 @@ final class Transaction {
     boolean bdat;
     /** An error that every remaining BDAT chunk of this transaction is answered with. */
     SmtpReply bdatError;
+    /** What the restriction lists asked for besides accept/refuse (HOLD, DISCARD, REDIRECT, ...). */
+    final PolicyEffects effects = new PolicyEffects();
+    /** Unique per transaction: policy servers cache per instance (SMTPD_POLICY_README). */
+    final String instance;
     /** When content started to arrive: the message's arrival time. */
     Instant arrival;
 
-    Transaction(MailAddress sender, EsmtpParams.Mail params) {
+    Transaction(MailAddress sender, EsmtpParams.Mail params, String instance) {
         this.sender = sender;
         this.params = params;
+        this.instance = instance;
     }
 
     /** The session ended mid-transaction: drop the temporary queue file. */

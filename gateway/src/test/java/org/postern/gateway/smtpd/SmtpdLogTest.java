@@ -62,7 +62,7 @@ class SmtpdLogTest {
         assertThat(lines(smtpd)).containsSubsequence(
                 "connect from unknown[127.0.0.2]",
                 "NOQUEUE: reject: RCPT from unknown[127.0.0.2]: 554 5.7.1 <x@elsewhere.test>: Relay access denied;"
-                        + " from=<a@sender.test> to=<x@elsewhere.test> proto=ESMTP helo=<client.test>",
+                        + " from=<a@sender.test> to=<x@elsewhere.test> proto=ESMTP helo=<client.test> (builtin:default)",
                 queueId + ": client=unknown[127.0.0.2]",
                 "disconnect from unknown[127.0.0.2] ehlo=1 mail=1 rcpt=1/2 data=1 quit=1 commands=5/6");
         assertThat(lines(cleanup)).contains(queueId + ": from=<a@sender.test>, size=19, nrcpt=1 (queue incoming)");

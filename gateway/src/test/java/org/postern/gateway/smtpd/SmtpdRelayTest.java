@@ -37,7 +37,7 @@ class SmtpdRelayTest {
             c.command("EHLO client.test");
             c.command("MAIL FROM:<a@sender.test>");
             RawSmtpClient.Reply r = c.command("RCPT TO:" + path);
-            if (r.code() == 554) assertThat(r.text()).isEqualTo("5.7.1 " + path + ": Relay access denied");
+            if (r.code() == 554) assertThat(r.text()).startsWith("5.7.1 <").endsWith(">: Relay access denied");
             return r.code();
         }
     }

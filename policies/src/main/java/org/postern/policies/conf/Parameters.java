@@ -120,7 +120,7 @@ public final class Parameters {
         define("smtpd_client_restrictions", LIST, "", "restrictions on the client address and name");
         define("smtpd_helo_restrictions", LIST, "", "restrictions on the HELO/EHLO name");
         define("smtpd_sender_restrictions", LIST, "", "restrictions on MAIL FROM");
-        define("smtpd_relay_restrictions", LIST, "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
+        define("smtpd_relay_restrictions", LIST, "permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination",
                 "mail relay control for RCPT TO, evaluated before smtpd_recipient_restrictions");
         define("smtpd_recipient_restrictions", LIST, "", "spam blocking restrictions for RCPT TO");
         define("smtpd_data_restrictions", LIST, "", "restrictions on DATA");

@@ -60,32 +60,31 @@ final class AccessResults {
             case "DEFER":
                 return reply(q, Action.DEFER, env.code("access_map_defer_code"), "4.7.1", text, "Access denied");
             case "DEFER_IF_PERMIT":
-                return reply(q, Action.DEFER_IF_PERMIT, env.code("access_map_defer_code"), "4.7.1", text, "Service unavailable");
             case "DEFER_IF_REJECT":
-                return reply(q, Action.DEFER_IF_REJECT, env.code("access_map_defer_code"), "4.7.1", text, "Service unavailable");
+                return reply(q, Action.valueOf(upper), env.code("access_map_defer_code"), "4.7.1", text, "Service unavailable");
             case "INFO":
                 return effect(q, Action.INFO, null, text);
             case "WARN":
                 return effect(q, Action.WARN, null, text);
             case "HOLD":
-                return delegated(q, "HOLD", Action.HOLD, null, about + " " + (text.isEmpty() ? "triggers HOLD action" : text));
+                return delegated(q, "HOLD", Action.HOLD, null, about + " " + or(text, "triggers HOLD action"));
             case "DISCARD":
-                return delegated(q, "DISCARD", Action.DISCARD, null,
-                        about + " " + (text.isEmpty() ? "triggers DISCARD action" : text));
+                return delegated(q, "DISCARD", Action.DISCARD, null, about + " " + or(text, "triggers DISCARD action"));
             case "FILTER":
-                if (text.isEmpty()) return warned(q, "access table " + q.table() + " entry \"" + q.datum() + "\" has FILTER entry without value");
-                if (text.indexOf(':') < 0) return warned(q, "access table " + q.table() + " entry \"" + q.datum() + "\" requires transport:destination");
+                if (text.isEmpty()) return warned(q, entry(q) + " has FILTER entry without value");
+                if (text.indexOf(':') < 0) return warned(q, entry(q) + " requires transport:destination");
                 return delegated(q, "FILTER", Action.FILTER, text, about + " triggers FILTER " + text);
             case "REDIRECT":
             case "BCC":
-                if (text.indexOf('@') < 0) return warned(q, "access table " + q.table() + " entry \"" + q.datum() + "\" requires user@domain target");
+                if (text.indexOf('@') < 0) return warned(q, entry(q) + " requires user@domain target");
                 return delegated(q, upper, Action.valueOf(upper), text, about + " triggers " + upper + " " + text);
             case "PREPEND":
                 if (q.facts().sender() == null) return skipped(q, "PREPEND");
                 if (q.facts().stage() == Stage.END_OF_DATA) {
-                    return warned(q, "access table " + q.table() + ": action PREPEND must be used before smtpd_end_of_data_restrictions");
+                    return warned(q, "access table " + q.table()
+                            + ": action PREPEND must be used before smtpd_end_of_data_restrictions");
                 }
-                if (!HEADER.matcher(text).matches()) return warned(q, "access table " + q.table() + " entry \"" + q.datum() + "\" requires header: text");
+                if (!HEADER.matcher(text).matches()) return warned(q, entry(q) + " requires header: text");
                 return leaf(Decision.effect(Action.PREPEND, text, null, q.origin(), q.restriction()));
             case "OK":
             case "RELAY":
@@ -93,7 +92,9 @@ final class AccessResults {
             default:
                 break;
         }
-        if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) return leaf(Decision.ok(q.origin(), q.restriction()));
+        if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return leaf(Decision.ok(q.origin(), q.restriction())); // Postfix: all-numerical means OK
+        }
         if (CODE.matcher(cmd).matches() && !text.isEmpty()) {
             int code = Integer.parseInt(cmd);
             return reply(q, code >= 500 ? Action.REJECT : Action.DEFER, code, cmd.charAt(0) + ".7.1", text, "Access denied");
@@ -113,6 +114,14 @@ final class AccessResults {
         SmtpReply r = Replies.reply(code, q.cls().fixDsn(s.dsn()), "<" + q.replyName() + ">: " + q.cls().text()
                 + " rejected: " + (s.text().isEmpty() ? fallback : s.text()), warnings);
         return leaf(Decision.reply(action, r, q.origin(), q.restriction()).withWarnings(warnings));
+    }
+
+    private static String entry(Query q) {
+        return "access table " + q.table() + " entry \"" + q.datum() + "\"";
+    }
+
+    private static String or(String text, String fallback) {
+        return text.isEmpty() ? fallback : text;
     }
 
     private static Outcome effect(Query q, Action action, String argument, String text) {

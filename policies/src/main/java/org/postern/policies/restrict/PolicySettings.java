@@ -32,7 +32,9 @@ record PolicySettings(String endpoint, String host, int port, Path unixPath, Dur
         String endpoint = spec;
         List<String> overrides = List.of();
         if (spec.startsWith("{")) {
-            if (!spec.endsWith("}")) throw new IllegalArgumentException("policy service syntax error: missing \"}\" in \"" + spec + "\"");
+            if (!spec.endsWith("}")) {
+                throw new IllegalArgumentException("policy service syntax error: missing \"}\" in \"" + spec + "\"");
+            }
             List<String> parts = Tokens.split(spec.substring(1, spec.length() - 1));
             if (parts.isEmpty()) throw new IllegalArgumentException("empty policy service: \"" + spec + "\"");
             endpoint = parts.get(0);
@@ -48,7 +50,9 @@ record PolicySettings(String endpoint, String host, int port, Path unixPath, Dur
         String context = config.get("smtpd_policy_service_policy_context");
         for (String o : overrides) {
             int eq = o.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("policy service \"" + endpoint + "\": expected name=value, found \"" + o + "\"");
+            if (eq <= 0) {
+                throw new IllegalArgumentException("policy service \"" + endpoint + "\": expected name=value, found \"" + o + "\"");
+            }
             String name = o.substring(0, eq).strip();
             String value = o.substring(eq + 1).strip();
             if (value.startsWith("{") && value.endsWith("}")) value = value.substring(1, value.length() - 1).strip();
@@ -77,7 +81,9 @@ record PolicySettings(String endpoint, String host, int port, Path unixPath, Dur
             String host = hp.substring(0, colon);
             if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
             int port = number("port", hp.substring(colon + 1));
-            if (port < 1 || port > 65535) throw new IllegalArgumentException("bad policy service \"" + endpoint + "\": port " + port);
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("bad policy service \"" + endpoint + "\": port " + port);
+            }
             return new PolicySettings(endpoint, host, port, null, timeout, maxIdle, maxTtl, requestLimit, tryLimit,
                     retryDelay, defaultAction, context);
         }

@@ -40,7 +40,9 @@ final class RestrictionListParser {
             String tok = tokens.get(i);
             try {
                 if (tok.equalsIgnoreCase(WarnIfReject.NAME)) {
-                    if (i == tokens.size() - 1) throw error(place, "\"" + tok + "\" at the end of the list: it must be followed by a restriction");
+                    if (i == tokens.size() - 1) {
+                        throw error(place, "\"" + tok + "\" at the end of the list: it must be followed by a restriction");
+                    }
                     out.add(new WarnIfReject(place.origin()));
                     continue;
                 }
@@ -75,7 +77,8 @@ final class RestrictionListParser {
                 } else {
                     String why = Keywords.unsupported(tok);
                     if (why != null) {
-                        throw error(place, "restriction \"" + tok + "\" is a Postfix restriction that Postern does not support (" + why + ")");
+                        throw error(place, "restriction \"" + tok + "\" is a Postfix restriction that Postern does not support ("
+                                + why + ")");
                     }
                     Set<String> known = new LinkedHashSet<>(Keywords.names());
                     known.addAll(env.classes.names());

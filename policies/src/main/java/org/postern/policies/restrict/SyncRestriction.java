@@ -20,9 +20,4 @@ record SyncRestriction(String name, Origin origin, Rule rule) implements Restric
     public CompletionStage<Decision> check(SessionFacts facts) {
         return CompletableFuture.completedFuture(rule.decide(facts, this));
     }
-
-    /** DUNNO from this restriction. */
-    Decision dunno() {
-        return Decision.dunno(origin, name);
-    }
 }

@@ -40,7 +40,7 @@ class ConfigTest {
         assertThat(c.getBool("allow_percent_hack")).isFalse();
         assertThat(c.getBool("smtpd_forbid_bare_newline")).isTrue();
         assertThat(c.getList("smtpd_relay_restrictions"))
-                .containsExactly("permit_mynetworks", "permit_sasl_authenticated", "defer_unauth_destination");
+                .containsExactly("permit_mynetworks", "permit_sasl_authenticated", "reject_unauth_destination");
         assertThat(c.getList("smtpd_client_restrictions")).isEmpty();
         assertThat(c.get("smtpd_tls_key_file")).isEmpty();
         assertThat(c.isExplicit("mail_name")).isFalse();

@@ -20,11 +20,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.postern.policies.conf.Config;
 import org.postern.policies.conf.ConfigException;
+import org.postern.policies.dns.DnsResolver;
 import org.postern.policies.table.Tables;
 
 final class Fixture implements AutoCloseable {
     final Path dir;
     final FakeDns dns = new FakeDns();
+    /** The resolver restrictions use: {@link #dns} unless a test sets a real one. */
+    DnsResolver resolver = dns;
     final List<Duration> sleeps = new ArrayList<>();
     final ExecutorService io = Executors.newCachedThreadPool();
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -62,7 +65,7 @@ final class Fixture implements AutoCloseable {
     }
 
     SmtpdRestrictions load(String mainCf) throws ConfigException {
-        restrictions = SmtpdRestrictions.load(config(mainCf), new Tables(dir), dns, services());
+        restrictions = SmtpdRestrictions.load(config(mainCf), new Tables(dir), resolver, services());
         return restrictions;
     }
 

@@ -1,0 +1,91 @@
+// SmtpdPolicy: runs the restriction lists (smtpd_*_restrictions, org.postern.policies.restrict) for
+// one session at each SMTP stage -- builds the SessionFacts from the session, logs the verdict's
+// Postfix-format lines, and records its side effects (HOLD, DISCARD, REDIRECT, ...) on the transaction.
+package org.postern.gateway.smtpd;
+
+import io.vertx.core.Future;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.CompletionStage;
+import org.postern.policies.restrict.Action;
+import org.postern.policies.restrict.Decision;
+import org.postern.policies.restrict.LogEvent;
+import org.postern.policies.restrict.SessionFacts;
+import org.postern.policies.restrict.SmtpdRestrictions;
+import org.postern.policies.restrict.Stage;
+import org.postern.policies.restrict.Verdict;
+
+final class SmtpdPolicy {
+    private SmtpdPolicy() {}
+
+    /**
+     * Evaluates {@code stage} (for RCPT, of {@code recipient}) and completes on the session's event
+     * loop with the verdict, already logged and its side effects recorded.
+     */
+    static Future<Verdict> check(SmtpSession s, Stage stage, String recipient, long size) {
+        SmtpdRestrictions r = s.listener.restrictions();
+        SessionFacts facts = facts(s, stage, recipient, size);
+        Transaction tx = s.transaction; // the effects belong to this transaction, whatever comes next
+        CompletionStage<Verdict> verdict;
+        switch (stage) {
+            case HELO: verdict = r.helo(facts); break;
+            case MAIL: verdict = r.mail(facts); break;
+            case RCPT: verdict = r.rcpt(facts); break;
+            case DATA: verdict = r.data(facts); break;
+            case END_OF_DATA: verdict = r.endOfData(facts); break;
+            default: verdict = r.connect(facts); break;
+        }
+        return Future.fromCompletionStage(verdict, s.context).map(v -> {
+            for (LogEvent e : v.log()) {
+                if (e.warning()) SessionLog.LOG.warn(e.lineWithOrigin());
+                else SessionLog.LOG.info(e.lineWithOrigin());
+            }
+            if (tx != null) {
+                for (Decision d : v.sideEffects()) tx.effects.record(d);
+                if (v.discard()) tx.effects.discard = true;
+            }
+            return v;
+        });
+    }
+
+    private static SessionFacts facts(SmtpSession s, Stage stage, String recipient, long size) {
+        InetAddress client;
+        try {
+            client = InetAddress.getByName(s.clientAddress); // numeric: no lookup
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+        ClientNameLookup.ClientName names = s.clientNames;
+        SessionFacts.Builder b = SessionFacts.builder(stage, client)
+                .clientPort(s.clientPort)
+                .clientName(names.name(), status(names.nameStatus()))
+                .reverseClientName(names.reverseName(), status(names.reverseStatus()))
+                .server(s.socket.localAddress().hostAddress(), s.socket.localAddress().port())
+                .helo(s.helo, s.clientInfo().protocol())
+                .illegalPipelining(s.improperPipelining);
+        if (s.saslUsername != null) b.sasl(s.saslMethod, s.saslUsername, null);
+        if (s.tlsProtocol != null) b.tls(s.tlsProtocol, s.tlsCipher, s.tlsBits);
+        Transaction tx = s.transaction;
+        if (tx != null) {
+            b.sender(tx.sender.toString()).smtputf8(tx.params.smtputf8()).recipientCount(tx.recipients.size())
+                    .instance(tx.instance).discarded(tx.effects.discard);
+            if (tx.queueId != null) b.queueId(tx.queueId.value());
+            if (size >= 0) b.messageSize(size);
+            else if (tx.params.size() >= 0) b.messageSize(tx.params.size());
+        }
+        if (recipient != null) b.recipient(recipient);
+        return b.build();
+    }
+
+    private static SessionFacts.NameStatus status(ClientNameLookup.Status s) {
+        switch (s) {
+            case OK: return SessionFacts.NameStatus.OK;
+            case TEMPFAIL: return SessionFacts.NameStatus.TEMPFAIL;
+            default: return SessionFacts.NameStatus.PERMFAIL;
+        }
+    }
+
+    static boolean isAction(Decision d, Action a) {
+        return d.action() == a;
+    }
+}

@@ -38,6 +38,7 @@ final class ContentPhase {
     private InputStream in;
     private long remaining;
     private Future<?> lastRead = Future.succeededFuture();
+    private boolean reading; // a chunk read is in flight on a worker
 
     ContentPhase(Vertx vertx, WorkerExecutor workers, SmtpConnection conn, SmtpSettings settings, QueuedMessage message,
                  RecipientOutcomes outcomes, ContentEncoder encoder, boolean bdat, boolean lmtp) {
@@ -55,7 +56,9 @@ final class ContentPhase {
 
     Future<Void> run() {
         List<Integer> accepted = outcomes.accepted();
-        conn.closed().onComplete(v -> sent.tryFail(SessionFailure.lost(conn.peer(), BODY)));
+        conn.closed().onComplete(v -> { // wakes a pump waiting for drain; a reply the peer sent first wins
+            if (!reading) pump();
+        });
         Future<Void> start = bdat ? conn.send("BDAT " + message.contentLength() + " LAST") : Future.succeededFuture();
         start.transform(v -> workers.executeBlocking(() -> message.content().open(), false))
                 .onSuccess(stream -> {
@@ -71,15 +74,15 @@ final class ContentPhase {
     }
 
     private void pump() {
-        if (sent.future().isComplete()) return;
-        if (conn.isClosed()) {
-            sent.tryFail(SessionFailure.lost(conn.peer(), BODY));
-            return;
-        }
+        if (sent.future().isComplete() || in == null) return;
         if (conn.hasReplyWaiting()) { // the server answered before the end: it will not take the rest
             conn.read(settings.dataXferTimeout(), BODY).onComplete(ar -> fail(ar.failed() ? ar.cause()
                     : ar.result().isPositive() ? SessionFailure.malformed(conn.peer(), BODY, ar.result().oneLine())
                     : SessionFailure.rejected(conn.peer(), ar.result(), "end of DATA", false)));
+            return;
+        }
+        if (conn.isClosed()) {
+            sent.tryFail(SessionFailure.lost(conn.peer(), BODY));
             return;
         }
         if (conn.writeQueueFull()) {
@@ -93,7 +96,9 @@ final class ContentPhase {
         }
         Future<Buffer> read = workers.executeBlocking(this::nextChunk, false);
         lastRead = read;
+        reading = true;
         read.onComplete(ar -> {
+            reading = false;
             if (ar.failed()) {
                 fail(readError(ar.cause()));
             } else if (ar.result() == null) {

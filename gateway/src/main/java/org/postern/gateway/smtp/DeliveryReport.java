@@ -13,13 +13,14 @@ import org.postern.gateway.tls.TlsSessionInfo;
 /**
  * @param queueId       the message
  * @param relay         {@code host[address]:port} of the next hop as Postfix logs relay=, or "none" when no
- *                      address was reached (e.g. the host name did not resolve)
+ *                      connection was made (refused, timed out, host name not found)
  * @param results       one per attempted recipient, in the order of {@link QueuedMessage#recipients()}
  * @param timings       when the attempt started, the connection was ready, and the attempt ended
  * @param tls           the TLS session used, or null for plaintext
  * @param dsnOffered    the next hop announced DSN, so NOTIFY/ORCPT/RET/ENVID were passed on; when false,
  *                      a SENT recipient with NOTIFY=SUCCESS is owed a "relayed" notice (RFC 3461 4.2)
- * @param connectionUse 1 for a fresh connection, n for its n-th use (Postfix's conn_use=, logged when above 1)
+ * @param connectionUse 1 for a fresh connection, n for its n-th use (Postfix's conn_use=, logged when above 1);
+ *                      0 when the attempt ended before a mail transaction (connect, TLS or AUTH failure)
  */
 public record DeliveryReport(QueueId queueId, String relay, List<RecipientResult> results, Timings timings,
                              TlsSessionInfo tls, boolean dsnOffered, int connectionUse) {

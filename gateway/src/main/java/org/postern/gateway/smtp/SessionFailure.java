@@ -15,13 +15,27 @@ final class SessionFailure extends Exception {
     final String diagnostic;
     /** The connection may still be in step (e.g. after a 5xx to MAIL FROM): it may be reused or QUIT politely. */
     final boolean connectionUsable;
+    /** The TLS handshake failed: at level "may" the delivery goes on in plaintext over a new connection. */
+    final boolean tlsHandshakeFailed;
 
     private SessionFailure(SmtpReply reply, boolean remote, String diagnostic, boolean connectionUsable) {
+        this(reply, remote, diagnostic, connectionUsable, false);
+    }
+
+    private SessionFailure(SmtpReply reply, boolean remote, String diagnostic, boolean connectionUsable,
+                           boolean tlsHandshakeFailed) {
         super(diagnostic, null, false, false);
         this.reply = reply;
         this.remote = remote;
         this.diagnostic = diagnostic;
         this.connectionUsable = connectionUsable;
+        this.tlsHandshakeFailed = tlsHandshakeFailed;
+    }
+
+    /** {@code Cannot start TLS: handshake failure with h[a]: why} (4.7.5); the connection is closed. */
+    static SessionFailure tlsHandshake(String peer, String why) {
+        String text = "Cannot start TLS: handshake failure with " + peer + ": " + why;
+        return new SessionFailure(SmtpReply.of(421, "4.7.5", text), false, text, false, true);
     }
 
     /** {@code connect to host[addr]:port: Connection refused} (4.4.1). */

@@ -84,7 +84,13 @@ final class SmtpConnection {
     <T> Future<T> onContext(Supplier<Future<T>> action) {
         if (Vertx.currentContext() == context) return action.get();
         Promise<T> p = Promise.promise();
-        context.runOnContext(v -> action.get().onComplete(p));
+        context.runOnContext(v -> {
+            try {
+                action.get().onComplete(p);
+            } catch (RuntimeException e) {
+                p.fail(e);
+            }
+        });
         return p.future();
     }
 

@@ -6,6 +6,7 @@ package org.postern.gateway.smtp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.postern.policies.conf.Config;
 
 /**
  * @param heloName                 smtp_helo_name / lmtp_lhlo_name (default $myhostname)
@@ -50,6 +51,24 @@ public record SmtpSettings(String heloName, Duration connectTimeout, Duration he
     /** Postfix's defaults, with {@code heloName} as $myhostname. */
     public static SmtpSettings defaults(String heloName) {
         return builder(heloName).build();
+    }
+
+    /**
+     * The settings main.cf gives: smtp_helo_name, the smtp_*_timeout limits, smtp_tls_CAfile (relative to
+     * the config directory), smtp_connection_cache_time_limit and smtp_connection_reuse_time_limit.
+     */
+    public static SmtpSettings fromConfig(Config c) {
+        String ca = c.get("smtp_tls_CAfile");
+        return builder(c.get("smtp_helo_name"))
+                .connectTimeout(c.getTime("smtp_connect_timeout")).heloTimeout(c.getTime("smtp_helo_timeout"))
+                .starttlsTimeout(c.getTime("smtp_starttls_timeout")).mailTimeout(c.getTime("smtp_mail_timeout"))
+                .rcptTimeout(c.getTime("smtp_rcpt_timeout")).dataInitTimeout(c.getTime("smtp_data_init_timeout"))
+                .dataXferTimeout(c.getTime("smtp_data_xfer_timeout")).dataDoneTimeout(c.getTime("smtp_data_done_timeout"))
+                .quitTimeout(c.getTime("smtp_quit_timeout")).rsetTimeout(c.getTime("smtp_rset_timeout"))
+                .tlsCaFile(ca.isEmpty() ? null : c.configDir().resolve(ca))
+                .connectionCacheTimeLimit(c.getTime("smtp_connection_cache_time_limit"))
+                .connectionReuseTimeLimit(c.getTime("smtp_connection_reuse_time_limit"))
+                .build();
     }
 
     public static Builder builder(String heloName) {

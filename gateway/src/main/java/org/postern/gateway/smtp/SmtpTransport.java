@@ -48,14 +48,21 @@ public final class SmtpTransport implements Transport {
         if (closed) return Future.failedFuture(new IllegalStateException("transport closed"));
         Attempt a = new Attempt(message, destination, clock.instant());
         Promise<DeliveryReport> report = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> session(a)
+        // compose() turns anything a phase throws into a failed future: the report always completes.
+        vertx.getOrCreateContext().runOnContext(v -> Future.succeededFuture().compose(x -> session(a))
                 .compose(conn -> {
                     a.connected = clock.instant();
                     conn.uses++;
                     return conn.onContext(() -> new TransactionPhase(vertx, workers, conn, settings, destination,
                             message, a.outcomes).run());
                 })
-                .onComplete(ar -> report.complete(finish(a, ar))));
+                .onComplete(ar -> {
+                    try {
+                        report.complete(finish(a, ar));
+                    } catch (RuntimeException e) {
+                        report.fail(e);
+                    }
+                }));
         return report.future();
     }
 
@@ -73,7 +80,7 @@ public final class SmtpTransport implements Transport {
     /** A cached connection that answers RSET, else a fresh one. */
     private Future<SmtpConnection> session(Attempt a) {
         SmtpConnection cached = cache.take(a.destination);
-        if (cached == null) return fresh(a);
+        if (cached == null) return fresh(a, a.destination);
         return cached.onContext(() -> cached.hasUnreadInput()
                         ? Future.failedFuture(new IllegalStateException("unexpected input on idle connection"))
                         : new ResetPhase(cached, settings).run())
@@ -84,15 +91,17 @@ public final class SmtpTransport implements Transport {
                 });
     }
 
-    private Future<SmtpConnection> fresh(Attempt a) {
-        Destination d = a.destination;
+    /** connect, greeting, EHLO, STARTTLS, AUTH. At TLS level "may" a failed handshake means plaintext, as in Postfix. */
+    private Future<SmtpConnection> fresh(Attempt a, Destination d) {
         return new ConnectPhase(vertx, client, workers, settings, d, clock).run().compose(conn -> {
             a.conn = conn;
             return conn.onContext(() -> new HelloPhase(conn, settings, d.protocol()).run()
                     .compose(v -> new StartTlsPhase(conn, settings, d).run())
                     .compose(v -> new AuthPhase(conn, settings, d.sasl()).run())
                     .map(conn));
-        });
+        }).recover(e -> e instanceof SessionFailure f && f.tlsHandshakeFailed && d.tls() == Destination.TlsPolicy.MAY
+                ? fresh(a, d.withTls(Destination.TlsPolicy.NONE))
+                : Future.failedFuture(e));
     }
 
     /** Every recipient decided; the connection cached when it is still in step, else QUIT or closed. */
@@ -113,8 +122,7 @@ public final class SmtpTransport implements Transport {
             else conn.close();
         }
         Instant end = clock.instant();
-        boolean delivered = conn != null && conn.uses > 0;
-        return new DeliveryReport(a.message.queueId(), delivered ? conn.relay() : "none", a.outcomes.results(),
+        return new DeliveryReport(a.message.queueId(), conn != null ? conn.relay() : "none", a.outcomes.results(),
                 new DeliveryReport.Timings(a.started, a.connected != null ? a.connected : end, end),
                 conn == null ? null : conn.tls, conn != null && conn.capabilities.dsn(), conn == null ? 0 : conn.uses);
     }

@@ -73,8 +73,7 @@ final class StartTlsPhase {
             if (pipeline.get(GUARD) != null) pipeline.remove(GUARD);
             if (ar.failed()) {
                 conn.close();
-                return Future.failedFuture(SessionFailure.local(SmtpReply.of(421, "4.7.5",
-                        "Cannot start TLS: handshake failure with " + conn.peer() + ": " + describe(ar.cause())), false));
+                return Future.failedFuture(SessionFailure.tlsHandshake(conn.peer(), describe(ar.cause())));
             }
             conn.tls = TlsSessionInfo.of(conn.socket().sslSession());
             return Future.succeededFuture();

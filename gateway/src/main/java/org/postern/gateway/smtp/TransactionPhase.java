@@ -115,6 +115,12 @@ final class TransactionPhase {
                     if (!data) return Future.succeededFuture(true);
                     if (go) return Future.succeededFuture(true);
                     return Future.failedFuture(SessionFailure.rejected(conn.peer(), dataReply, "DATA", true));
+                })
+                .recover(e -> { // a refused MAIL decides, even if the connection dies before the rest is read
+                    SmtpReply r = mailReply[0];
+                    return r == null || r.code() / 100 == 2 || !(e instanceof SessionFailure f) || f.remote
+                            ? Future.failedFuture(e)
+                            : Future.failedFuture(SessionFailure.rejected(conn.peer(), r, "MAIL FROM", false));
                 });
     }
 

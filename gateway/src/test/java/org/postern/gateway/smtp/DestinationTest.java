@@ -42,6 +42,23 @@ class DestinationTest {
     }
 
     @Test
+    void settingsFromMainCf(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("main.cf"), "myhostname = gw.example.test\n"
+                + "smtp_data_done_timeout = 10m\nsmtp_tls_CAfile = ca.pem\nsmtp_tls_security_level = verify\n");
+        java.nio.file.Files.writeString(dir.resolve("master.cf"), "");
+        org.postern.policies.conf.Config c = org.postern.policies.conf.Config.load(dir);
+        SmtpSettings s = SmtpSettings.fromConfig(c);
+        assertThat(s.heloName()).isEqualTo("gw.example.test");
+        assertThat(s.dataDoneTimeout()).hasMinutes(10);
+        assertThat(s.connectTimeout()).hasSeconds(30);
+        assertThat(s.dataXferTimeout()).hasSeconds(180);
+        assertThat(s.connectionCacheTimeLimit()).hasSeconds(2);
+        assertThat(s.tlsCaFile()).isEqualTo(dir.resolve("ca.pem"));
+        assertThat(TlsPolicy.of(c.get("smtp_tls_security_level"))).isEqualTo(TlsPolicy.VERIFY);
+        assertThat(SmtpSettings.defaults("h.example.test")).isEqualTo(SmtpSettings.defaults("h.example.test").toBuilder().build());
+    }
+
+    @Test
     void ehloCapabilities() {
         EhloCapabilities c = EhloCapabilities.parse(SmtpReply.of(250, null,
                 "mx.example.test Hello\nPIPELINING\nsize 1000\n8BITMIME\nAUTH PLAIN login\nAUTH=CRAM-MD5\nSTARTTLS\nCHUNKING"));

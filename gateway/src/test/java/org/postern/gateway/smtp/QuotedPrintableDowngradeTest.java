@@ -12,11 +12,9 @@ class QuotedPrintableDowngradeTest {
     static String run(String content, int chunk) {
         byte[] b = content.getBytes(StandardCharsets.UTF_8);
         QuotedPrintableDowngrade q = new QuotedPrintableDowngrade(new DotStuffer());
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < b.length; i += chunk) {
-            out.append(q.encode(b, i, Math.min(chunk, b.length - i)).toString(StandardCharsets.ISO_8859_1));
-        }
-        return out.append(q.finish().toString(StandardCharsets.ISO_8859_1)).toString();
+        io.vertx.core.buffer.Buffer out = io.vertx.core.buffer.Buffer.buffer();
+        for (int i = 0; i < b.length; i += chunk) out.appendBuffer(q.encode(b, i, Math.min(chunk, b.length - i)));
+        return out.appendBuffer(q.finish()).toString(StandardCharsets.UTF_8);
     }
 
     static final String HEADER = "From: a@example.test\r\nMIME-Version: 1.0\r\n"

@@ -5,6 +5,7 @@ package org.postern.policies.checks;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -47,7 +48,7 @@ public final class ContentChecks {
      *         at the file:line of the table error
      */
     public static ContentChecks from(Config config, Tables tables) throws ConfigException {
-        List<Diagnostic> errors = new ArrayList<>();
+        Set<Diagnostic> errors = new LinkedHashSet<>(); // a table named twice reports its errors once
         List<LookupTable> header = open(config, tables, HEADER_CHECKS, errors);
         // Left at their default ($header_checks), these are header_checks' tables: no second error.
         List<LookupTable> mime = config.isExplicit(MIME_HEADER_CHECKS)
@@ -55,7 +56,7 @@ public final class ContentChecks {
         List<LookupTable> nested = config.isExplicit(NESTED_HEADER_CHECKS)
                 ? open(config, tables, NESTED_HEADER_CHECKS, errors) : header;
         List<LookupTable> body = open(config, tables, BODY_CHECKS, errors);
-        if (!errors.isEmpty()) throw new ConfigException(errors);
+        if (!errors.isEmpty()) throw new ConfigException(List.copyOf(errors));
         boolean strict8bit = config.getBool("strict_8bitmime");
         Set<MimeError> report = EnumSet.noneOf(MimeError.class);
         if (!config.getBool("disable_mime_input_processing")) {
@@ -120,15 +121,13 @@ public final class ContentChecks {
         return mimeOptions;
     }
 
-    private static List<LookupTable> open(Config config, Tables tables, String parameter, List<Diagnostic> errors) {
+    private static List<LookupTable> open(Config config, Tables tables, String parameter, Set<Diagnostic> errors) {
         List<LookupTable> out = new ArrayList<>();
         for (String spec : config.getList(parameter)) {
             try {
                 out.add(tables.open(spec, config.originOf(parameter)));
             } catch (ConfigException e) {
-                for (Diagnostic d : e.errors()) {
-                    if (!errors.contains(d)) errors.add(d);
-                }
+                errors.addAll(e.errors());
             }
         }
         return out;

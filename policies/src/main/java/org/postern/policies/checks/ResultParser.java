@@ -15,6 +15,9 @@ final class ResultParser {
     /** RFC 3463 status code at the start of a REJECT text (Postfix dsn_valid). */
     private static final Pattern DSN = Pattern.compile("([245])\\.(\\d{1,3})\\.(\\d{1,3})(?=\\s|$)");
 
+    /** Longest reply line, CRLF excluded (RFC 5321 4.5.3.1.5); as in org.postern.policies.restrict.Replies. */
+    static final int MAX_REPLY = 510;
+
     /** Postfix's reply when REJECT has no text. */
     static final String DEFAULT_REJECT = "message content rejected";
 
@@ -84,8 +87,23 @@ final class ResultParser {
                 dsn = "4" + dsn.substring(1);
             }
         }
+        detail = replyText(detail, dsn);
         SmtpReply reply = SmtpReply.of(dsn.charAt(0) == '4' ? 451 : 550, dsn, detail);
         return new CheckResult(where, checks, input, entry.origin(), CheckAction.REJECT, dsn + " " + detail, reply,
                 problem, true);
+    }
+
+    /**
+     * The text as one SMTP reply line: control characters (the CR or line breaks a $1 copies from the
+     * message) become spaces, and it is cut so that "550 5.7.1 text" fits RFC 5321's 512 octets.
+     */
+    static String replyText(String detail, String dsn) {
+        StringBuilder sb = new StringBuilder(Math.min(detail.length(), MAX_REPLY));
+        int room = MAX_REPLY - 4 - dsn.length() - 1;
+        for (int i = 0; i < detail.length() && sb.length() < room; i++) {
+            char c = detail.charAt(i);
+            sb.append(c < ' ' || c == 0x7f ? ' ' : c);
+        }
+        return sb.toString();
     }
 }

@@ -67,10 +67,8 @@ public final class Config {
      */
     public Config withOverrides(Map<String, String> overrides, Origin origin) throws ConfigException {
         ConfigBuilder.Derived derived = ConfigBuilder.derive(configDir, settings, overrides, origin, serviceNames);
-        Set<Diagnostic> found = new LinkedHashSet<>();
-        for (Diagnostic d : derived.diagnostics()) {
-            if (!warnings.contains(d)) found.add(d);
-        }
+        Set<Diagnostic> found = new LinkedHashSet<>(derived.diagnostics());
+        found.removeAll(Set.copyOf(warnings)); // hashed: linear however many warnings main.cf gave
         List<Diagnostic> sorted = ConfigLoader.sorted(found);
         Config config = derived.built().config();
         if (config == null || sorted.stream().anyMatch(Diagnostic::isError)) throw new ConfigException(sorted);

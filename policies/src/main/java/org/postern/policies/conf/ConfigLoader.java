@@ -28,6 +28,9 @@ final class ConfigLoader {
                     .thenComparing(d -> d.origin().file())
                     .thenComparingInt(d -> d.origin().line());
 
+    /** Unknown names that get a "did you mean"; a file with more is not a file of typos. */
+    static final int MAX_SUGGESTIONS = 100;
+
     static Config load(Path dir) throws ConfigException {
         Set<Diagnostic> found = new LinkedHashSet<>();
         if (!Files.isDirectory(dir)) {
@@ -117,15 +120,18 @@ final class ConfigLoader {
     private static void unusedNames(Map<String, Setting> settings, Set<String> expanded, Set<String> mentioned,
                                     Collection<String> serviceNames, Set<Diagnostic> sink) {
         Setting classes = settings.get("smtpd_restriction_classes");
-        List<String> classNames = classes == null ? List.of() : ValueSyntax.splitList(classes.value());
+        Set<String> classNames = classes == null ? Set.of() : new HashSet<>(ValueSyntax.splitList(classes.value()));
+        int suggestions = 0;
         for (Setting s : settings.values()) {
             String name = s.name();
             if (Parameters.isDeclared(name) || expanded.contains(name)) continue;
             if (ParameterNames.isPostfixName(name, serviceNames)) {
                 sink.add(Diagnostic.warning(s.origin(), ConfigBuilder.postfixOnlyWarning(name, null)));
             } else if (!mentioned.contains(name) && !classNames.contains(name)) {
-                sink.add(Diagnostic.warning(s.origin(), "unknown parameter \"" + name + "\""
-                        + ParameterNames.suggest(name).map(x -> "; did you mean \"" + x + "\"?").orElse("")));
+                // a suggestion compares the name with every known one: enough for the typos of one file
+                String hint = suggestions++ < MAX_SUGGESTIONS
+                        ? ParameterNames.suggest(name).map(x -> "; did you mean \"" + x + "\"?").orElse("") : "";
+                sink.add(Diagnostic.warning(s.origin(), "unknown parameter \"" + name + "\"" + hint));
             }
         }
     }
@@ -139,7 +145,10 @@ final class ConfigLoader {
             sink.add(Diagnostic.warning(new Origin(file.toString(), 0), "file not found; " + instead));
             return null;
         } catch (IOException e) {
-            sink.add(Diagnostic.error(new Origin(file.toString(), 0), "cannot read: " + e));
+            String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            sink.add(Diagnostic.error(new Origin(file.toString(), 0), "cannot read: " + reason));
             return null;
         }
     }

@@ -31,6 +31,10 @@ final class Expander {
     private static final Result UNDEFINED = new Result(null, true);
     private static final String OPERATOR_CHARS = "<>!=?+-*/~&|%";
     private static final List<String> OPERATORS = List.of("==", "!=", "<", "<=", ">=", ">");
+    /** Nesting of $name expressions and references within one expansion, as Postfix's mac_expand() allows. */
+    static final int MAX_NESTING = 100;
+    /** Longest expanded value: beyond it a value is refused (values that double a macro at every level). */
+    static final int MAX_LENGTH = 1_000_000;
 
     private final Source source;
     private final Predicate<String> isPostfixName;
@@ -38,6 +42,8 @@ final class Expander {
     private final Map<String, Result> memo = new HashMap<>();
     private final LinkedHashSet<String> active = new LinkedHashSet<>();
     private final Set<String> referenced = new LinkedHashSet<>();
+    private int nesting;
+    private boolean tooLong;
 
     Expander(Source source, Predicate<String> isPostfixName, Set<Diagnostic> sink) {
         this.source = source;
@@ -86,6 +92,21 @@ final class Expander {
 
     /** Expands {@code text}, which belongs to parameter {@code owner}; clears ok[0] on an error. */
     private String expand(String text, String owner, boolean[] ok) {
+        if (nesting >= MAX_NESTING) {
+            // Postfix mac_expand(): "unreasonable macro call nesting"; also ends reference chains
+            error(owner, ok, "unreasonable macro call nesting (more than " + MAX_NESTING + " levels): \""
+                    + abbreviate(text) + "\"");
+            return "";
+        }
+        nesting++;
+        try {
+            return expandLevel(text, owner, ok);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private String expandLevel(String text, String owner, boolean[] ok) {
         StringBuilder out = new StringBuilder();
         int n = text.length();
         int i = 0;
@@ -113,7 +134,7 @@ final class Expander {
                     else if (text.charAt(j) == close) level--;
                     j++;
                 }
-                if (level > 0) return fail(owner, ok, out, "truncated macro reference: \"" + text + "\"");
+                if (level > 0) return fail(owner, ok, out, "truncated macro reference: \"" + abbreviate(text) + "\"");
                 expr = text.substring(i + 1, j - 1);
                 i = j;
             } else {
@@ -122,8 +143,17 @@ final class Expander {
                 expr = text.substring(i, j);
                 i = j;
             }
-            if (expr.isEmpty()) return fail(owner, ok, out, "empty macro name: \"" + text + "\"");
+            if (expr.isEmpty()) return fail(owner, ok, out, "empty macro name: \"" + abbreviate(text) + "\"");
             if (!expression(expr, owner, out, ok)) return out.toString();
+            if (out.length() > MAX_LENGTH) {
+                ok[0] = false;
+                if (!tooLong) {
+                    tooLong = true; // once: every value that refers to this one is too long as well
+                    error(owner, ok, "the expanded value is longer than " + MAX_LENGTH + " characters: \""
+                            + abbreviate(text) + "\"");
+                }
+                return out.substring(0, MAX_LENGTH);
+            }
         }
         return out.toString();
     }
@@ -136,7 +166,7 @@ final class Expander {
         cp.skipSpace();
         if (cp.peek() == '{') {
             String left = cp.curly();
-            if (left == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + expr + "\"");
+            if (left == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + abbreviate(expr) + "\"");
             int opStart = cp.pos;
             while (cp.more() && OPERATOR_CHARS.indexOf(cp.peek()) >= 0) cp.pos++;
             String op = expr.substring(opStart, cp.pos);
@@ -157,7 +187,7 @@ final class Expander {
                         + ">>>" + cp.rest(20) + "\"");
             }
             String right = cp.curly();
-            if (right == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + expr + "\"");
+            if (right == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + abbreviate(expr) + "\"");
             String l = expand(left, owner, ok);
             String r = expand(right, owner, ok);
             Boolean result = compare(l, op, suffix, r);
@@ -195,7 +225,7 @@ final class Expander {
         switch (ch) {
             case '?': {
                 String ifTrue = cp.curlyOrRest();
-                if (ifTrue == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + expr + "\"");
+                if (ifTrue == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + abbreviate(expr) + "\"");
                 if (lookup != null && !lookup.isEmpty()) out.append(expand(ifTrue, owner, ok));
                 if (!cp.more()) break;
                 if (cp.peek() != ':') {
@@ -206,7 +236,7 @@ final class Expander {
             // fall through: ${name?{text1}:{text2}}
             case ':': {
                 String ifFalse = cp.curlyOrRest();
-                if (ifFalse == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + expr + "\"");
+                if (ifFalse == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + abbreviate(expr) + "\"");
                 if (lookup == null || lookup.isEmpty()) out.append(expand(ifFalse, owner, ok));
                 if (cp.more()) {
                     return error(owner, ok, "unexpected input at: \"..." + ifFalse + "}>>>" + cp.rest(20) + "\"");
@@ -310,6 +340,10 @@ final class Expander {
 
     static boolean isNameChar(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 100 ? text.substring(0, 100) + "..." : text;
     }
 
     private String fail(String owner, boolean[] ok, StringBuilder out, String message) {

@@ -207,6 +207,34 @@ public final class Parameters {
         define("strict_8bitmime_body", BOOL, "no", "reject 8-bit body data in parts without an 8-bit encoding");
         define("strict_mime_encoding_domain", BOOL, "no",
                 "reject message/* and multipart/* parts with an encoding other than 7bit, 8bit or binary");
+
+        // SMTP/LMTP client (org.postern.gateway.smtp; mapped into SmtpSettings and Destination).
+        define("smtp_helo_name", STRING, "$myhostname", "hostname sent in the SMTP EHLO or HELO command");
+        time("smtp_connect_timeout", "30s", ChronoUnit.SECONDS, "time limit for completing a TCP connection");
+        time("smtp_helo_timeout", "300s", ChronoUnit.SECONDS,
+                "time limit for receiving the greeting and the reply to EHLO/HELO");
+        time("smtp_starttls_timeout", "300s", ChronoUnit.SECONDS,
+                "time limit for the STARTTLS reply and the TLS handshake");
+        time("smtp_mail_timeout", "300s", ChronoUnit.SECONDS, "time limit for the reply to MAIL FROM");
+        time("smtp_rcpt_timeout", "300s", ChronoUnit.SECONDS, "time limit for the reply to each RCPT TO");
+        time("smtp_data_init_timeout", "120s", ChronoUnit.SECONDS, "time limit for the reply to DATA");
+        time("smtp_data_xfer_timeout", "180s", ChronoUnit.SECONDS,
+                "time limit for sending the message content (longest stall)");
+        time("smtp_data_done_timeout", "600s", ChronoUnit.SECONDS, "time limit for the reply to the end of the content");
+        time("smtp_quit_timeout", "300s", ChronoUnit.SECONDS, "time limit for the reply to QUIT");
+        time("smtp_rset_timeout", "20s", ChronoUnit.SECONDS, "time limit for the reply to RSET before reusing a connection");
+        choice("smtp_tls_security_level", "", "STARTTLS policy of the SMTP client: empty or none, may, encrypt, "
+                + "verify (certificate and host name checked; secure is taken as verify)",
+                "", "none", "may", "encrypt", "verify", "secure");
+        define("smtp_tls_CAfile", STRING, "", "PEM trust anchors for smtp_tls_security_level = verify (empty: the JDK's)");
+        define("smtp_sasl_auth_enable", BOOL, "no", "authenticate to the next hop with smtp_sasl_password_maps");
+        define("smtp_sasl_password_maps", LIST, "", "tables of next hop (or sender) to username:password");
+        define("smtp_sasl_security_options", LIST, "noplaintext, noanonymous",
+                "SASL restrictions of the SMTP client; noplaintext: credentials only inside TLS");
+        time("smtp_connection_cache_time_limit", "2s", ChronoUnit.SECONDS,
+                "longest time an idle SMTP client connection is kept for the next message");
+        time("smtp_connection_reuse_time_limit", "300s", ChronoUnit.SECONDS,
+                "no reuse of an SMTP client connection older than this");
     }
 
     private Parameters() {}

@@ -24,6 +24,8 @@ public final class RblReplyTemplate {
     /** code, optional enhanced status (class digit, then subject.detail), text */
     private static final Pattern REPLY =
             Pattern.compile("([45]\\d\\d)(?: ([245])\\.(\\d{1,3}\\.\\d{1,3})(?= |$))? ?(.*)", Pattern.DOTALL);
+    /** Nesting of ${name?...} within a template, as Postfix's mac_expand() allows. */
+    static final int MAX_NESTING = 100;
     private static final RblReplyTemplate DEFAULT = parse(DEFAULT_TEXT); // after the patterns it uses
 
     private sealed interface Part permits Text, Var, Cond {}
@@ -51,18 +53,23 @@ public final class RblReplyTemplate {
      */
     public static RblReplyTemplate parse(String template) {
         if (!LEADING_CODE.matcher(template).find()) {
-            String head = template.split(" ", 2)[0];
-            throw new DnsblSyntaxException("RBL reply template \"" + template
+            String head = abbreviate(template.split(" ", 2)[0], 60);
+            throw new DnsblSyntaxException("RBL reply template \"" + abbreviate(template, 200)
                     + "\" must begin with the reply code ($rbl_code or 4xx/5xx), not \"" + head + "\"", head);
         }
         List<Part> parts = new ArrayList<>();
-        int end = parseParts(template, 0, (char) 0, parts);
+        int end = parseParts(template, 0, (char) 0, parts, 0);
         if (end != template.length()) throw error(template, template.substring(end), "unexpected text");
         return new RblReplyTemplate(template, parts);
     }
 
     /** Parses from {@code pos} until {@code close} (0: the end); returns the index of the closer. */
-    private static int parseParts(String t, int pos, char close, List<Part> out) {
+    private static int parseParts(String t, int pos, char close, List<Part> out, int depth) {
+        if (depth > MAX_NESTING) {
+            int dollar = Math.max(0, t.lastIndexOf('$', pos));
+            throw error(t, t.substring(dollar, Math.min(t.length(), dollar + 20)),
+                    "unreasonable macro call nesting (more than " + MAX_NESTING + " levels)");
+        }
         StringBuilder text = new StringBuilder();
         while (pos < t.length()) {
             char c = t.charAt(pos);
@@ -81,7 +88,7 @@ public final class RblReplyTemplate {
                 out.add(new Text(text.toString()));
                 text.setLength(0);
             }
-            pos = parseDollar(t, pos, out);
+            pos = parseDollar(t, pos, out, depth);
         }
         if (close != 0 && pos >= t.length()) {
             throw error(t, t.substring(Math.max(0, t.lastIndexOf('$'))), "missing \"" + close + "\"");
@@ -90,7 +97,7 @@ public final class RblReplyTemplate {
         return pos;
     }
 
-    private static int parseDollar(String t, int dollar, List<Part> out) {
+    private static int parseDollar(String t, int dollar, List<Part> out, int depth) {
         int pos = dollar + 1;
         char open = pos < t.length() ? t.charAt(pos) : 0;
         char close = open == '{' ? '}' : open == '(' ? ')' : 0;
@@ -113,21 +120,22 @@ public final class RblReplyTemplate {
             return pos + 1;
         }
         if (op != '?' && op != ':') throw error(t, t.substring(dollar, pos + 1), "expected \"" + close + "\", \"?\" or \":\"");
-        if (t.startsWith("{", pos + 1)) return parseBraced(t, dollar, name, op == '?', pos + 1, close, out);
+        if (t.startsWith("{", pos + 1)) return parseBraced(t, dollar, name, op == '?', pos + 1, close, out, depth);
         List<Part> body = new ArrayList<>();
-        int end = parseParts(t, pos + 1, close, body);
+        int end = parseParts(t, pos + 1, close, body, depth + 1);
         out.add(new Cond(name, op == '?', body));
         return end + 1;
     }
 
     /** Postfix 3 form: ${name?{text}}, ${name:{text}}, ${name?{text}:{other}}; {@code pos} is at the "{". */
-    private static int parseBraced(String t, int dollar, String name, boolean ifSet, int pos, char close, List<Part> out) {
+    private static int parseBraced(String t, int dollar, String name, boolean ifSet, int pos, char close, List<Part> out,
+                                   int depth) {
         List<Part> first = new ArrayList<>();
-        int p = parseParts(t, pos + 1, '}', first) + 1;
+        int p = parseParts(t, pos + 1, '}', first, depth + 1) + 1;
         List<Part> second = null;
         if (ifSet && t.startsWith(":{", p)) {
             second = new ArrayList<>();
-            p = parseParts(t, p + 2, '}', second) + 1;
+            p = parseParts(t, p + 2, '}', second, depth + 1) + 1;
         }
         if (p >= t.length() || t.charAt(p) != close) throw error(t, t.substring(dollar), "missing \"" + close + "\"");
         out.add(new Cond(name, ifSet, first));
@@ -139,8 +147,15 @@ public final class RblReplyTemplate {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     }
 
+    /** The error naming {@code token} (in full for templates of normal length; long ones are abbreviated). */
     private static DnsblSyntaxException error(String template, String token, String what) {
-        return new DnsblSyntaxException("bad RBL reply template \"" + template + "\": " + what, token);
+        String shown = abbreviate(token, 60);
+        String message = "bad RBL reply template \"" + abbreviate(template, 200) + "\": " + what;
+        return new DnsblSyntaxException(message.contains(shown) ? message : message + " at \"" + shown + "\"", shown);
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "...";
     }
 
     /** The template with every variable replaced (values filtered, never re-expanded). */
@@ -186,7 +201,17 @@ public final class RblReplyTemplate {
         String cls = Integer.toString(code / 100);
         String dsn = cls + "." + (m.group(3) != null ? m.group(3) : "7.1");
         String text = m.group(4).isEmpty() ? "Service unavailable" : m.group(4);
-        return SmtpReply.of(code, dsn, text);
+        return SmtpReply.of(code, dsn, printable(text));
+    }
+
+    /** Control characters of the template's own text (a CR in main.cf, say) become spaces, as in Replies. */
+    private static String printable(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            sb.append(c < ' ' && c != '\t' || c == 0x7f ? ' ' : c);
+        }
+        return sb.toString();
     }
 
     /** The template as written. */

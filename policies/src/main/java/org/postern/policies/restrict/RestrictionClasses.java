@@ -18,7 +18,10 @@ import org.postern.policies.restrict.Evaluation.Status;
 
 /** Built during the load; read-only afterwards (every class is parsed for every kind at load). */
 final class RestrictionClasses {
-    private static final Pattern REF = Pattern.compile("\\$(?:\\{([A-Za-z0-9_]+)}|\\(([A-Za-z0-9_]+)\\)|([A-Za-z0-9_]+))");
+    private static final Pattern REF =
+            Pattern.compile("\\$(?:(\\$)|\\{([A-Za-z0-9_]+)}|\\(([A-Za-z0-9_]+)\\)|([A-Za-z0-9_]+))");
+    /** Longest expanded class definition (macros that repeat macros grow it geometrically). */
+    static final int MAX_LENGTH = 1_000_000;
 
     private record Definition(String text, Origin origin) {}
 
@@ -26,6 +29,8 @@ final class RestrictionClasses {
     private final Map<String, Definition> definitions = new LinkedHashMap<>();
     private final Map<String, Object> parsed = new LinkedHashMap<>();
     private final LinkedHashSet<String> parsing = new LinkedHashSet<>();
+    /** The expanded text of each main.cf macro a definition used, expanded once. */
+    private final Map<String, String> macros = new java.util.HashMap<>();
 
     RestrictionClasses(Env env) throws ConfigException {
         this.env = env;
@@ -37,7 +42,8 @@ final class RestrictionClasses {
             if (Keywords.find(name) != null) {
                 env.warn(listed, "restriction class \"" + name + "\" has the name of a built-in restriction, which wins");
             }
-            definitions.put(name, new Definition(expand(env, env.config.raw(name), 0), env.config.originOf(name)));
+            Origin at = env.config.originOf(name);
+            definitions.put(name, new Definition(expand(env.config.raw(name), at, 0), at));
         }
     }
 
@@ -103,20 +109,37 @@ final class RestrictionClasses {
 
     /**
      * $name, ${name} and $(name) in a class definition: a declared parameter's value or another
-     * main.cf macro's text (Postfix expands class definitions like any main.cf value).
+     * main.cf macro's text (Postfix expands class definitions like any main.cf value); $$ is a $.
+     * Errors are reported at {@code at}, the definition's main.cf line.
      */
-    private static String expand(Env env, String text, int depth) throws ConfigException {
-        if (depth > 10) throw Env.error(Origin.builtin("main.cf"), "restriction class definition nests $names too deep");
-        Matcher m = REF.matcher(text.replace("$$", "\u0000"));
+    private String expand(String text, Origin at, int depth) throws ConfigException {
+        if (depth > 10) throw Env.error(at, "restriction class definition nests $names too deep");
+        Matcher m = REF.matcher(text);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            String n = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
-            String value = Parameters.isDeclared(n) ? env.config.get(n)
-                    : env.config.isExplicit(n) ? expand(env, env.config.raw(n), depth + 1) : "";
+            String value;
+            if (m.group(1) != null) {
+                value = "$";
+            } else {
+                String n = m.group(2) != null ? m.group(2) : m.group(3) != null ? m.group(3) : m.group(4);
+                value = Parameters.isDeclared(n) ? env.config.get(n) : env.config.isExplicit(n) ? macro(n, at, depth) : "";
+            }
             m.appendReplacement(sb, Matcher.quoteReplacement(value));
+            if (sb.length() > MAX_LENGTH) {
+                throw Env.error(at, "restriction class definition expands to more than " + MAX_LENGTH + " characters");
+            }
         }
         m.appendTail(sb);
-        return sb.toString().replace('\u0000', '$');
+        return sb.toString();
+    }
+
+    /** A main.cf macro's expanded text (the same wherever it is used, so expanded once). */
+    private String macro(String name, Origin at, int depth) throws ConfigException {
+        String known = macros.get(name);
+        if (known != null) return known;
+        String value = expand(env.config.raw(name), at, depth + 1);
+        macros.put(name, value);
+        return value;
     }
 
     /** A class used in a list: its restrictions share the caller's state (warn_if_reject, DISCARD ...). */

@@ -81,14 +81,28 @@ public final class RestrictionList {
                 continue;
             }
             int next = i + 1;
-            return invoke(r, ev).thenCompose(st -> {
-                if (ev.warnLevel >= ev.recursion) ev.warnLevel = 0;
-                if (st != Status.DUNNO) return done(st);
-                if (ev.deferIfPermit != null && ev.deferIfReject != null) return done(Status.DUNNO);
-                return step(next, ev);
+            CompletableFuture<Status> result = invoke(r, ev).toCompletableFuture();
+            if (result.isDone()) {
+                // answered at once (no DNS, no policy server): go on in this loop, not a stack frame
+                // deeper per restriction -- a list of thousands would overflow the stack
+                Status decided = after(result.join(), ev);
+                if (decided != null) return done(decided);
+                continue;
+            }
+            return result.thenCompose(st -> {
+                Status decided = after(st, ev);
+                return decided != null ? done(decided) : step(next, ev);
             });
         }
         return done(Status.DUNNO);
+    }
+
+    /** What the list gives after a restriction answered {@code st}: null to go on with the next one. */
+    private static Status after(Status st, Evaluation ev) {
+        if (ev.warnLevel >= ev.recursion) ev.warnLevel = 0;
+        if (st != Status.DUNNO) return st;
+        if (ev.deferIfPermit != null && ev.deferIfReject != null) return Status.DUNNO;
+        return null;
     }
 
     /** One restriction; an exception (a bug) becomes a configuration error, never a permit. */

@@ -61,7 +61,7 @@ final class RegexpTable implements LookupTable {
      * is one byte and case folding is ASCII-only, as with Postfix's regcomp() and PCRE without UTF.
      *
      * @throws TableLookupException when matching runs past {@link #READ_LIMIT} character reads
-     *         (runaway backtracking); the message names the rule
+     *         (runaway backtracking) or recurses past the thread's stack; the message names the rule
      */
     @Override
     public Optional<TableEntry> find(String key) throws TableLookupException {
@@ -88,6 +88,12 @@ final class RegexpTable implements LookupTable {
         } catch (MatchBudget.Exhausted e) {
             throw new TableLookupException(spec, "rule at " + rules.get(i).origin() + " needs more than " + READ_LIMIT
                     + " steps on a " + key.length() + "-character key (runaway backtracking: simplify the pattern)");
+        } catch (StackOverflowError e) {
+            // java.util.regex recurses once per repetition of a group such as (a|b)*: a long key
+            // overflows the stack where PCRE would hit its match limit. Nothing is shared, so go on.
+            throw new TableLookupException(spec, "rule at " + rules.get(i).origin() + " recurses too deeply on a "
+                    + key.length() + "-character key (a repeated group such as (a|b)* on a long key: simplify the"
+                    + " pattern, e.g. [ab]*)");
         }
         return Optional.empty();
     }

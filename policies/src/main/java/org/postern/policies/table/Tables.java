@@ -67,13 +67,16 @@ public final class Tables {
      */
     public synchronized LookupTable open(String spec, Origin referredFrom) throws ConfigException {
         String s = spec.strip();
+        int start = 0; // proxy:TYPE:NAME is TYPE:NAME read directly ("proxy:" may repeat)
+        while (s.startsWith("proxy:", start)) start = TableSource.skipSpace(s, start + 6);
+        s = s.substring(start);
         int colon = s.indexOf(':');
         if (colon <= 0 || colon == s.length() - 1) {
-            throw failure(referredFrom, "bad lookup table \"" + spec + "\": expected type:name, e.g. hash:/etc/postern/access");
+            throw failure(referredFrom, "bad lookup table \"" + abbreviate(spec)
+                    + "\": expected type:name, e.g. hash:/etc/postern/access");
         }
         String type = s.substring(0, colon);
         String name = s.substring(colon + 1);
-        if (type.equals("proxy")) return open(name, referredFrom);
         String key = type + ":" + (isFileType(type) && !name.startsWith("{") ? resolve(name, s, referredFrom) : name);
         LookupTable table = cache.get(key);
         if (table != null) return table;
@@ -155,7 +158,7 @@ public final class Tables {
                     + ".db)" : "";
             throw failure(from, spec + ": cannot open " + file + ": no such file" + hint);
         } catch (IOException e) {
-            throw failure(from, spec + ": cannot read " + file + ": " + e);
+            throw failure(from, spec + ": cannot read " + file + ": " + reason(e));
         }
     }
 
@@ -170,6 +173,18 @@ public final class Tables {
 
     private static boolean isFileType(String type) {
         return INDEXED.contains(type) || type.equals("regexp") || type.equals("pcre") || type.equals("cidr");
+    }
+
+    /** What went wrong, in words (not the exception's class name). */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    private static String abbreviate(String spec) {
+        return spec.length() > 200 ? spec.substring(0, 200) + "..." : spec;
     }
 
     private static ConfigException failure(Origin from, String message) {

@@ -65,7 +65,7 @@ class PostconfIT {
         List<String> shared = Parameters.all().stream().map(Parameter::name)
                 .filter(n -> ParameterNames.postfixNames().contains(n) && !POSTERN_DEFAULTS.contains(n)).toList();
         assertThat(shared).contains("myhostname", "mydomain", "mydestination", "relay_domains",
-                "smtpd_relay_restrictions", "smtpd_timeout", "message_size_limit", "parent_domain_matches_subdomains");
+                "smtpd_recipient_restrictions", "smtpd_timeout", "message_size_limit", "parent_domain_matches_subdomains");
         SoftAssertions softly = new SoftAssertions();
         for (String name : shared) {
             softly.assertThat(normalize(config.get(name))).as(name).isEqualTo(postconf(dir, name));

@@ -71,7 +71,7 @@ class DestinationsTest {
 
     @Test
     void deferUnauthDestinationIsTheTemporaryForm() throws Exception {
-        fx.load("relay_domains_reject_code = 550\n");
+        fx.load("relay_domains_reject_code = 550\nsmtpd_relay_restrictions = permit_mynetworks, defer_unauth_destination\n");
         assertThat(fx.rcpt(Fixture.rcpt("s@example.com", "x@elsewhere.example")).reply().oneLine())
                 .isEqualTo("450 4.7.1 <x@elsewhere.example>: Relay access denied");
     }

@@ -152,9 +152,9 @@ class EvaluationSemanticsTest {
                 .isEqualTo("554 5.7.1 <x@elsewhere.example>: Relay access denied");
         fx.close();
         fx = new Fixture(dir);
-        fx.load("smtpd_recipient_restrictions = permit\n"); // relay list: its default ends in defer_unauth_destination
+        fx.load("smtpd_recipient_restrictions = permit\n"); // relay list: Postern's default ends in reject_unauth_destination
         assertThat(fx.rcpt(Fixture.rcpt("s@example.com", "x@elsewhere.example")).reply().oneLine())
-                .isEqualTo("454 4.7.1 <x@elsewhere.example>: Relay access denied");
+                .isEqualTo("554 5.7.1 <x@elsewhere.example>: Relay access denied");
         assertThat(fx.rcpt(Fixture.rcpt("s@example.com", "x@relay.example")).accepted()).isTrue();
     }
 

@@ -179,7 +179,7 @@ class RestrictionListParserTest {
 
     @Test
     void keywordsAreCaseInsensitive() throws Exception {
-        fx.load("smtpd_recipient_restrictions = Permit_MyNetworks, REJECT_UNAUTH_DESTINATION\n");
-        assertThat(fx.rcpt(Fixture.rcpt("s@example.com", "x@elsewhere.example")).reply().code()).isEqualTo(454);
+        fx.load("smtpd_relay_restrictions = permit\nsmtpd_recipient_restrictions = Permit_MyNetworks, REJECT_UNAUTH_DESTINATION\n");
+        assertThat(fx.rcpt(Fixture.rcpt("s@example.com", "x@elsewhere.example")).reply().code()).isEqualTo(554);
     }
 }

@@ -97,6 +97,7 @@ public final class Fuzz {
     /** Runs one fixed adversarial case under {@code limit}; a failure names {@code label}. */
     public static void check(String label, Duration limit, Case body) {
         Fuzz fuzz = new Fuzz(0, new java.util.TreeMap<>());
+        long started = System.nanoTime();
         try {
             assertTimeoutPreemptively(limit, () -> {
                 body.run(fuzz);
@@ -105,6 +106,8 @@ public final class Fuzz {
         } catch (Throwable t) {
             throw new AssertionError("case " + escape(label, 300) + " failed: " + t, t);
         }
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        if (ms > limit.toMillis() / 4) System.out.printf("slow case (%d ms): %s%n", ms, escape(label, 120));
     }
 
     private AssertionError failure(String name, long testSeed, int index, Throwable t) {

@@ -100,9 +100,17 @@ final class ResultParser {
     static String replyText(String detail, String dsn) {
         StringBuilder sb = new StringBuilder(Math.min(detail.length(), MAX_REPLY));
         int room = MAX_REPLY - 4 - dsn.length() - 1;
-        for (int i = 0; i < detail.length() && sb.length() < room; i++) {
+        for (int i = 0; i < detail.length(); i++) {
             char c = detail.charAt(i);
-            sb.append(c < ' ' || c == 0x7f ? ' ' : c);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < detail.length()
+                    && Character.isLowSurrogate(detail.charAt(i + 1));
+            int octets = pair ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+            if ((room -= octets) < 0) break;
+            if (pair) {
+                sb.append(c).append(detail.charAt(++i));
+            } else {
+                sb.append(c < ' ' || c == 0x7f ? ' ' : c);
+            }
         }
         return sb.toString();
     }

@@ -26,7 +26,7 @@ class ConfigFuzzTest {
     /** main.cf and master.cf of every configuration fixture, and of policies/defaults. */
     private static final List<byte[][]> SEEDS = new ArrayList<>();
 
-    private static final List<String> NAMES = new ArrayList<>();
+    private static final List<String> NAMES = Parameters.all().stream().map(Parameter::name).toList();
     private static final List<String> POSTFIX_ONLY = List.of("compatibility_level", "smtpd_tls_loglevel",
             "alias_maps", "inet_interfaces", "content_filter", "maildrop_destination_recipient_limit",
             "smtp_tls_security_level", "biff");
@@ -54,7 +54,6 @@ class ConfigFuzzTest {
         }
         Path d = Fuzz.defaults();
         SEEDS.add(new byte[][] {Fuzz.read(d.resolve("main.cf")), Fuzz.read(d.resolve("master.cf"))});
-        for (Parameter p : Parameters.all()) NAMES.add(p.name());
         DICTIONARY.addAll(NAMES.subList(0, 40));
     }
 
@@ -187,7 +186,7 @@ class ConfigFuzzTest {
         int n = f.between(1, 4);
         for (int i = 0; i < n; i++) {
             String name = f.chance(0.8) ? name(f) : f.text(30);
-            o.put(name, f.chance(0.8) ? value(f, name, 2) : f.text(100));
+            o.put(name, f.chance(0.8) ? value(f, name, 2, f.chance(0.5)) : f.text(100));
         }
         Origin at = f.chance(0.3) ? Origin.builtin("override") : new Origin(dir.resolve("master.cf").toString(),
                 Math.max(1, files.get(dir.resolve("master.cf").toString())));
@@ -225,74 +224,108 @@ class ConfigFuzzTest {
     }
 
     static String mainCf(Fuzz f) {
+        boolean sloppy = f.chance(0.35);
         StringBuilder sb = new StringBuilder();
         int n = f.between(1, 30);
         for (int i = 0; i < n; i++) {
             int r = f.nextInt(100);
             if (r < 8) {
-                sb.append("# ").append(f.text(40)).append('\n');
+                sb.append("# ").append(f.text(40).replace('\n', ' ')).append('\n');
             } else if (r < 12) {
                 sb.append(f.pick("", " ", "\t", "\r")).append('\n');
-            } else if (r < 17) {
+            } else if (r < 17 && sloppy) {
                 sb.append(f.pick("= x", "name value", " leading = x", "=", "a b = c", "x\t=\t", "\0 = 1", "\ufeffa = b",
                         f.text(60))).append('\n');
             } else {
                 String name = name(f);
-                String value = value(f, name, 3);
-                sb.append(name).append(f.pick(" = ", "=", " =", "= ", "\t=\t", " == ")).append(value);
-                if (f.chance(0.15)) sb.append('\n').append(f.pick(" ", "\t", "    ")).append(value(f, name, 2));
-                if (f.chance(0.05)) sb.append("\n# comment inside\n ").append(value(f, name, 1));
+                String value = value(f, name, 3, sloppy);
+                sb.append(name).append(sloppy ? f.pick(" = ", "=", " =", "= ", "\t=\t", " == ") : f.pick(" = ", "=", "\t=\t"))
+                        .append(value);
+                Parameter p = Parameters.find(name).orElse(null);
+                boolean list = p == null || p.type() == Parameter.Type.LIST;
+                if ((sloppy || list) && f.chance(0.15)) {
+                    sb.append('\n').append(f.pick(" ", "\t", "    ")).append(value(f, name, 2, sloppy));
+                }
+                if ((sloppy || list) && f.chance(0.05)) sb.append("\n# comment inside\n ").append(value(f, name, 1, sloppy));
                 sb.append(f.chance(0.05) ? "\r\n" : "\n");
             }
         }
-        if (f.chance(0.1)) sb.setLength(f.nextInt(sb.length() + 1)); // cut anywhere
+        if (sloppy && f.chance(0.2)) sb.setLength(f.nextInt(sb.length() + 1)); // cut anywhere
         return f.note("generated main.cf", sb.toString());
     }
 
-    /** A plausible value for {@code name} (by its declared type), with $name expressions mixed in. */
     static String value(Fuzz f, String name, int depth) {
-        Parameter p = Parameters.find(name).orElse(null);
-        if (f.chance(0.25)) return expression(f, depth);
-        String v;
-        if (p == null) {
-            v = f.chance(0.5) ? f.text(30) : list(f, depth);
-        } else {
-            v = switch (p.type()) {
-                case BOOL -> f.pick("yes", "no", "true", "FALSE", "Yes", "maybe", "", "y", "1");
-                case INT, LONG -> f.pick("0", "1", "100", "2147483647", "2147483648", "9223372036854775807",
-                        "9223372036854775808", "99999999999999999999", "-1", "1e3", "\u0663", "\uff11", "", " 1", "0x10");
-                case TIME -> f.pick("0", "1", "10", "999999999999999", "9223372036854775807") + f.pick("", "s", "m",
-                        "h", "d", "w", "ms", "x", "S", "1s", " ", "\u0663");
-                default -> p.choices().isEmpty() ? list(f, depth) : f.pick(p.choices()) + (f.chance(0.1) ? "x" : "");
-            };
-        }
-        if (f.chance(0.2)) v = v + " " + expression(f, depth);
-        return v;
+        return value(f, name, depth, true);
     }
 
-    private static String list(Fuzz f, int depth) {
+    /** A plausible value for {@code name} (by its declared type), with $name expressions mixed in. */
+    static String value(Fuzz f, String name, int depth, boolean sloppy) {
+        Parameter p = Parameters.find(name).orElse(null);
+        Parameter.Type type = p == null ? Parameter.Type.STRING : p.type();
+        boolean typed = type != Parameter.Type.STRING && type != Parameter.Type.LIST || p != null && !p.choices().isEmpty();
+        if (sloppy && f.chance(0.25)) return expression(f, depth, true);
+        if (!sloppy && typed && f.chance(0.2)) { // a conditional whose both branches are valid values
+            String a = plain(f, p, false);
+            String b = plain(f, p, false);
+            return f.pick("${" + name(f) + "?{" + a + "}:{" + b + "}}", "${{" + f.pick("1", "a", "3.6") + "} "
+                    + f.pick("==", "<", "<level", ">=") + " {" + f.pick("2", "a", "3.10") + "}?{" + a + "}:{" + b + "}}");
+        }
+        String v = plain(f, p, sloppy);
+        if (f.chance(0.2) && (sloppy || !typed)) v = v + " " + expression(f, depth, sloppy);
+        return sloppy ? v : v.replace('\n', ' ');
+    }
+
+    private static String plain(Fuzz f, Parameter p, boolean sloppy) {
+        if (p == null) return f.chance(0.5) ? f.text(30) : list(f, 2, sloppy, null);
+        return switch (p.type()) {
+            case BOOL -> sloppy ? f.pick("yes", "no", "true", "FALSE", "Yes", "maybe", "", "y", "1")
+                    : f.pick("yes", "no", "true", "FALSE", "Yes");
+            case INT, LONG -> sloppy ? f.pick("0", "1", "100", "2147483647", "2147483648", "9223372036854775807",
+                    "9223372036854775808", "99999999999999999999", "-1", "1e3", "\u0663", "\uff11", "", " 1", "0x10")
+                    : f.pick("0", "1", "100", "554", "450", "2147483647");
+            case TIME -> sloppy ? f.pick("0", "1", "10", "999999999999999", "9223372036854775807") + f.pick("", "s", "m",
+                    "h", "d", "w", "ms", "x", "S", "1s", " ", "\u0663")
+                    : f.pick("0", "1", "10", "300") + f.pick("", "s", "m", "h", "d", "w", "ms");
+            default -> !p.choices().isEmpty() ? f.pick(p.choices()) + (sloppy && f.chance(0.1) ? "x" : "")
+                    : list(f, 2, sloppy, p.name());
+        };
+    }
+
+    /** Entries of a list value: networks for mynetworks, domains for domain lists, anything elsewhere. */
+    private static String list(Fuzz f, int depth, boolean sloppy, String parameter) {
         StringBuilder sb = new StringBuilder();
         int n = f.between(0, 5);
+        boolean networks = "mynetworks".equals(parameter);
+        boolean domains = "mydestination".equals(parameter) || "relay_domains".equals(parameter);
         for (int i = 0; i < n; i++) {
             if (i > 0) sb.append(f.pick(", ", " ", ",", "\t", " ,  "));
-            int r = f.nextInt(10);
-            if (r < 3) sb.append(f.pick("127.0.0.0/8", "[::1]/128", "10.0.0.0/33", "!192.0.2.1", "::ffff:1.2.3.4/104",
-                    "1.2.3.4/24", "[fe80::1]", "[::1]/", "1.2.3.256", "/etc/x", "hash:/etc/x", "[]", "!", "1.2.3.4/0"));
-            else if (r < 6) sb.append(f.pick("example.com", ".example.com", "!sub.example.com", "localhost", ".", "..",
-                    "$myhostname", "localhost.$mydomain", "a..b", "EXAMPLE.COM."));
+            int r = sloppy ? f.nextInt(10) : networks ? 0 : domains ? 3 : f.nextInt(10);
+            if (r < 3) sb.append(sloppy ? f.pick("127.0.0.0/8", "[::1]/128", "10.0.0.0/33", "!192.0.2.1",
+                    "::ffff:1.2.3.4/104", "1.2.3.4/24", "[fe80::1]", "[::1]/", "1.2.3.256", "/etc/x", "hash:/etc/x", "[]",
+                    "!", "1.2.3.4/0") : f.pick("127.0.0.0/8", "[::1]/128", "!192.0.2.1", "10.0.0.0/8", "[fe80::1]",
+                    "[::ffff:127.0.0.0]/104", "0.0.0.0/0"));
+            else if (r < 6) sb.append(sloppy ? f.pick("example.com", ".example.com", "!sub.example.com", "localhost", ".",
+                    "..", "$myhostname", "localhost.$mydomain", "a..b", "EXAMPLE.COM.") : f.pick("example.com",
+                    ".example.com", "!sub.example.com", "localhost", "$myhostname", "localhost.$mydomain", "EXAMPLE.COM."));
             else if (r < 8) sb.append(f.pick("permit_mynetworks", "reject_unauth_destination", "check_client_access",
                     "hash:$config_directory/access", "{ a b }", "{", "}", "inline:{a=b}"));
-            else sb.append(depth > 0 ? expression(f, depth - 1) : f.text(10));
+            else sb.append(depth > 0 ? expression(f, depth - 1, sloppy) : sloppy ? f.text(10) : "word");
         }
         return sb.toString();
     }
 
-    /** A $name expression: $name, ${name}, $(name), ${name?x}, ${name:x}, ${name?{a}:{b}}, ${{a} op {b}?..}. */
     static String expression(Fuzz f, int depth) {
-        String name = f.chance(0.1) ? f.pick("", " ", "1a", "a-b", "${x}", "na me") : name(f);
-        String inner = depth > 0 && f.chance(0.5) ? expression(f, depth - 1) : f.pick("x", "", "{", "}", ":", "?", "$$", "a b");
-        String inner2 = depth > 0 && f.chance(0.5) ? expression(f, depth - 1) : f.pick("y", "", "{z}", "}{");
-        return switch (f.nextInt(11)) {
+        return expression(f, depth, true);
+    }
+
+    /** A $name expression: $name, ${name}, $(name), ${name?x}, ${name:x}, ${name?{a}:{b}}, ${{a} op {b}?..}. */
+    static String expression(Fuzz f, int depth, boolean sloppy) {
+        String name = sloppy && f.chance(0.1) ? f.pick("", " ", "1a", "a-b", "${x}", "na me") : name(f);
+        String inner = depth > 0 && f.chance(0.5) ? expression(f, depth - 1, sloppy)
+                : sloppy ? f.pick("x", "", "{", "}", ":", "?", "$$", "a b") : f.pick("x", "", "$$", "a b");
+        String inner2 = depth > 0 && f.chance(0.5) ? expression(f, depth - 1, sloppy)
+                : sloppy ? f.pick("y", "", "{z}", "}{") : f.pick("y", "", "{z}");
+        return switch (f.nextInt(sloppy ? 11 : 8)) {
             case 0 -> "$" + name;
             case 1 -> "${" + name + "}";
             case 2 -> "$(" + name + ")";
@@ -300,9 +333,11 @@ class ConfigFuzzTest {
             case 4 -> "${" + name + ":" + inner + "}";
             case 5 -> "${" + name + "?{" + inner + "}:{" + inner2 + "}}";
             case 6 -> "${" + f.pick("", " ") + name + f.pick("", " ") + "?" + f.pick("", " ") + "{" + inner + "}"
-                    + f.pick("", " ") + ":" + f.pick("", " ") + "{" + inner2 + "}" + f.pick("", "}", "x") + "}";
-            case 7 -> "${{" + inner + "} " + f.pick("==", "!=", "<", "<=", ">=", ">", "<level", "<=level", "=<", "===",
-                    "", "?", "lt") + " {" + inner2 + "}" + f.pick("?{t}:{f}", "?{t}", ":{f}", "", "x", "?t:f", "?{t}:{f}x") + "}";
+                    + f.pick("", " ") + ":" + f.pick("", " ") + "{" + inner2 + "}" + (sloppy ? f.pick("", "}", "x") : "") + "}";
+            case 7 -> "${{" + inner + "} " + (sloppy ? f.pick("==", "!=", "<", "<=", ">=", ">", "<level", "<=level", "=<",
+                    "===", "", "?", "lt") : f.pick("==", "!=", "<", "<=", ">=", ">")) + " {" + inner2 + "}"
+                    + (sloppy ? f.pick("?{t}:{f}", "?{t}", ":{f}", "", "x", "?t:f", "?{t}:{f}x") : f.pick("?{t}:{f}", "?{t}", ":{f}"))
+                    + "}";
             case 8 -> "$" + f.pick("{", "(", "") + f.text(8);
             case 9 -> "$$" + name;
             default -> "${{" + f.pick("1", "01", "99999999999999999999999", "3.6", "3.10.1", "1.2.3.4", "a", "")

@@ -5,6 +5,7 @@ package org.postern.policies.conf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.postern.policies.conf.ConfFiles.failure;
 import static org.postern.policies.conf.ConfFiles.load;
 import static org.postern.policies.conf.ConfFiles.mainCf;
@@ -195,6 +196,28 @@ class ConfigTest {
         assertThat(c.warnings()).extracting(Diagnostic::toString).containsExactly(
                 dir.resolve("main.cf") + ": warning: file not found; using built-in defaults for every parameter");
         assertThat(c.get("mail_name")).isEqualTo("Postern");
+    }
+
+    // Found by ConfigFuzzTest: a "did you mean" for each of 20,000 unknown names took minutes.
+    @Test
+    void manyUnknownNamesLoadQuicklyAndOnlyTheFirstGetSuggestions() {
+        StringBuilder cf = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) cf.append("mesage_size_limit").append(i).append(" = 1\n");
+        cf.append("smtpd_tiemout = 10s\n");
+        Config c = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> load(dir, cf.toString()));
+        assertThat(c.warnings()).hasSize(20_001);
+        assertThat(c.warnings().get(0).message()).isEqualTo(
+                "unknown parameter \"mesage_size_limit0\"; did you mean \"message_size_limit\"?");
+        assertThat(c.warnings().get(20_000).message()).isEqualTo("unknown parameter \"smtpd_tiemout\"");
+    }
+
+    // Found by TablesFuzzTest (the same code in Tables): the exception's class name leaked into the message.
+    @Test
+    void unreadableMainCfIsAnErrorInWords() throws Exception {
+        java.nio.file.Files.createDirectory(dir.resolve("main.cf"));
+        ConfFiles.write(dir, null, ConfFiles.SMTP_ONLY);
+        assertThatThrownBy(() -> Config.load(dir)).isInstanceOf(ConfigException.class)
+                .hasMessage(dir.resolve("main.cf") + ": error: cannot read: Is a directory");
     }
 
     @Test

@@ -153,6 +153,40 @@ class ExpansionTest {
         assertThat(main.get("smtpd_banner")).isEqualTo("mx.example.org ESMTP Postern");
     }
 
+    // Found by ConfigFuzzTest: deep nesting and long reference chains overflowed the stack.
+    @Test
+    void deepNestingIsAnErrorAtItsLineNotAStackOverflow() {
+        String nested = "${site?".repeat(5000) + "x" + "}".repeat(5000);
+        ConfigException e = failure(dir, "site = 1\nsmtpd_banner = " + nested + "\n", ConfFiles.SMTP_ONLY);
+        assertThat(e.errors()).extracting(Diagnostic::toString).containsExactly(mainCf(dir, 2)
+                + ": error: bad $name expansion in the value of smtpd_banner: unreasonable macro call nesting"
+                + " (more than 100 levels): \"" + "${site?".repeat(15).substring(0, 100) + "...\"");
+    }
+
+    @Test
+    void longReferenceChainIsAnErrorNotAStackOverflow() throws Exception {
+        StringBuilder cf = new StringBuilder("myorigin = $m0\n");
+        for (int i = 0; i < 5000; i++) cf.append("m").append(i).append(" = $m").append(i + 1).append('\n');
+        ConfigException e = failure(dir, cf.toString(), ConfFiles.SMTP_ONLY);
+        assertThat(e.errors()).singleElement().extracting(Diagnostic::message).asString()
+                .contains("unreasonable macro call nesting (more than 100 levels)");
+        // within Postfix's limit a chain is fine
+        StringBuilder shorter = new StringBuilder("myorigin = $m0\n");
+        for (int i = 0; i < 50; i++) shorter.append("m").append(i).append(" = $m").append(i + 1).append('\n');
+        assertThat(load(dir, shorter + "m50 = example.org\n").get("myorigin")).isEqualTo("example.org");
+    }
+
+    // Found by ConfigFuzzTest: each macro doubling the next grew a value to 2^64 characters.
+    @Test
+    void valueThatGrowsBeyondOneMillionCharactersIsOneError() {
+        StringBuilder cf = new StringBuilder("smtpd_banner = $m0\n");
+        for (int i = 0; i < 64; i++) cf.append("m").append(i).append(" = $m").append(i + 1).append("$m").append(i + 1).append('\n');
+        cf.append("m64 = xx\n");
+        ConfigException e = failure(dir, cf.toString(), ConfFiles.SMTP_ONLY);
+        assertThat(e.errors()).singleElement().extracting(Diagnostic::message).asString()
+                .contains("the expanded value is longer than 1000000 characters");
+    }
+
     @Test
     void compareFollowsPostfix() {
         assertThat(Expander.compare("10", "<", "", "9")).isFalse();

@@ -121,6 +121,36 @@ class TablesFuzzTest {
         }
     }
 
+    /** Pattern text that is long, deeply nested or stacks operators (each alone in a table). */
+    @Test
+    void adversarialPatterns() {
+        List<String> bodies = new ArrayList<>();
+        for (int n : new int[] {1000, 20_000}) {
+            bodies.add("a" + "*".repeat(n));
+            bodies.add("a" + "{1}".repeat(n));
+            bodies.add("a" + "+?".repeat(n));
+            bodies.add("(".repeat(n) + "a" + ")".repeat(n));
+            bodies.add("(?:".repeat(n) + "a" + ")".repeat(n));
+            bodies.add("(".repeat(n));
+            bodies.add("[".repeat(n));
+            bodies.add("\\(".repeat(n) + "a" + "\\)".repeat(n));
+            bodies.add("a|".repeat(n) + "b");
+            bodies.add("[[:alpha:]".repeat(n) + "]");
+            bodies.add("\\Q" + "x".repeat(n));
+            bodies.add("(?#" + "c".repeat(n) + ")");
+            bodies.add("x{" + "9".repeat(n) + "}");
+            bodies.add("\\" + "1".repeat(n));
+        }
+        for (String type : List.of("regexp", "pcre")) {
+            for (String body : bodies) {
+                Fuzz.check(type + " /" + body + "/", Duration.ofSeconds(10), f -> {
+                    byte[] table = ("/" + body + "/ OK $$\nif /" + body + "/\n/x/ OK\nendif\n").getBytes(StandardCharsets.UTF_8);
+                    openAndLookUp(f, type, table);
+                });
+            }
+        }
+    }
+
     /** Every prefix of the small fixtures. */
     @Test
     void truncatedFixtures() {

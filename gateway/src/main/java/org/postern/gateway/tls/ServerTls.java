@@ -65,6 +65,7 @@ public final class ServerTls {
     public static ServerTls load(Path certFile, Path keyFile, Path dataDirectory, String hostname, Clock clock)
             throws IOException {
         Objects.requireNonNull(clock, "clock");
+        warmUp();
         if (certFile == null && keyFile != null) {
             throw new IOException("smtpd_tls_key_file = " + keyFile + " is set but smtpd_tls_cert_file is not");
         }
@@ -79,6 +80,20 @@ public final class ServerTls {
                     leaf.getNotAfter().toInstant());
         }
         return new ServerTls(material, false);
+    }
+
+    /**
+     * Netty's JDK SSL classes probe for providers in their static initialisers (about 250 ms once per
+     * JVM). Vert.x would run that on the event loop at the first STARTTLS; this start-up call, on a
+     * worker, runs it here instead.
+     */
+    private static void warmUp() {
+        try {
+            Class.forName("io.netty.handler.ssl.JdkSslServerContext", true, ServerTls.class.getClassLoader());
+            javax.net.ssl.SSLContext.getDefault();
+        } catch (ReflectiveOperationException | java.security.NoSuchAlgorithmException e) {
+            LOG.debug("TLS warm-up skipped: {}", e.toString());
+        }
     }
 
     /**

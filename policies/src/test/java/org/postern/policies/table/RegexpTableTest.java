@@ -120,6 +120,17 @@ class RegexpTableTest {
                 .hasMessageStartingWith("table regexp:table: lookup error: rule at " + at(dir, 2) + " needs more than");
     }
 
+    // Found by TablesFuzzTest: java.util.regex recursed once per repetition and overflowed the stack.
+    @Test
+    void repeatedGroupOnALongKeyIsALookupErrorNotAStackOverflow() throws Exception {
+        LookupTable t = table(dir, "regexp", "/^x/ x\n/^(a|b)*$/ ab only\n");
+        assertThat(value(t, "abab")).isEqualTo("ab only");
+        assertThatThrownBy(() -> t.find("ab".repeat(50_000)))
+                .isInstanceOf(TableLookupException.class)
+                .hasMessageStartingWith("table regexp:table: lookup error: rule at " + at(dir, 2)
+                        + " recurses too deeply on a 100000-character key");
+    }
+
     @Test
     void anyDelimiterAndEscapedDelimiter() throws Exception {
         LookupTable t = table(dir, "regexp", "|^a\\|b$| pipe\n/^c\\/d$/ slash\n");

@@ -63,8 +63,19 @@ class TablesTest {
     @Test
     void directoryIsNotATable() throws Exception {
         Files.createDirectory(dir.resolve("sub"));
-        assertThat(failure(dir, "cidr:sub").errors()).singleElement()
-                .satisfies(d -> assertThat(d.message()).startsWith("cidr:sub: cannot read " + dir.resolve("sub")));
+        // found by TablesFuzzTest: the reason used to be "java.io.IOException: Is a directory"
+        assertThat(failure(dir, "cidr:sub").errors()).extracting(Diagnostic::message)
+                .containsExactly("cidr:sub: cannot read " + dir.resolve("sub") + ": Is a directory");
+    }
+
+    // Found by TablesFuzzTest: each "proxy:" was one recursive call; thousands overflowed the stack.
+    @Test
+    void proxyPrefixesAreReadDirectlyHoweverMany() throws Exception {
+        assertThat(value(TableFixtures.open(dir, "proxy:inline:{a=b}"), "a")).isEqualTo("b");
+        assertThat(value(TableFixtures.open(dir, "proxy:".repeat(100_000) + "inline:{a=b}"), "a")).isEqualTo("b");
+        assertThat(failure(dir, "proxy:".repeat(100_000)).errors()).singleElement()
+                .satisfies(d -> assertThat(d.message()).startsWith("bad lookup table \"proxy:proxy:").endsWith(
+                        "...\": expected type:name, e.g. hash:/etc/postern/access"));
     }
 
     @Test

@@ -24,8 +24,8 @@ public final class MessageCleanup {
     public record Limits(long messageSizeLimit, int lineLengthLimit, int headerSizeLimit, boolean forbidBareNewline) {}
 
     /** What the restriction lists decided for the whole transaction (access(5) HOLD, DISCARD, ...). */
-    public record Directives(boolean hold, boolean discard, String redirect, java.util.List<String> bcc) {
-        public static final Directives NONE = new Directives(false, false, null, java.util.List.of());
+    public record Directives(boolean hold, boolean discard, String redirect, String filter, java.util.List<String> bcc) {
+        public static final Directives NONE = new Directives(false, false, null, null, java.util.List.of());
     }
 
     /** How the message ended: queued (in incoming/ or hold/), silently discarded, or refused. */
@@ -179,7 +179,10 @@ public final class MessageCleanup {
                 : directives.redirect();
         java.util.List<String> bcc = new java.util.ArrayList<>(directives.bcc());
         if (outcome != null) bcc.addAll(outcome.bcc());
-        return writer.commit(EnvelopeEdits.apply(envelope, redirect, bcc), target).map(v -> new Result(null, false, target, o));
+        // FILTER: the last one wins (the content checks come last); a REDIRECT overrides it, as in Postfix
+        String filter = outcome != null && outcome.filterNexthop() != null ? outcome.filterNexthop() : directives.filter();
+        Envelope queued = EnvelopeEdits.apply(envelope, redirect, bcc).withFilter(redirect != null ? null : filter);
+        return writer.commit(queued, target).map(v -> new Result(null, false, target, o));
     }
 
     /** Drops the temporary queue file; safe to call more than once. */

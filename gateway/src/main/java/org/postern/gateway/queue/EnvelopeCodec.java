@@ -32,7 +32,7 @@ final class EnvelopeCodec {
     static final byte QUEUE_ID = 'I', ARRIVAL = 'T', SENDER = 'S', CLIENT_NAME = 'N', CLIENT_ADDR = 'A',
             CLIENT_PORT = 'O', HELO = 'H', PROTOCOL = 'P', TLS_PROTOCOL = 'V', TLS_CIPHER = 'C',
             SASL_METHOD = 'M', SASL_USER = 'U', DECLARED_SIZE = 'Z', BODY = 'B', SMTPUTF8 = '8',
-            RET = 'E', ENVID = 'J', RECIPIENT = 'R', END = 'X';
+            RET = 'E', ENVID = 'J', FILTER = 'F', RECIPIENT = 'R', END = 'X';
     /** Bits of the NOTIFY byte of a recipient record. */
     private static final int N_SUCCESS = 1, N_FAILURE = 2, N_DELAY = 4, N_NEVER = 8;
     /** Record header: type byte and 4-byte payload length. */
@@ -67,6 +67,7 @@ final class EnvelopeCodec {
             record(out, SMTPUTF8, new byte[] {(byte) (env.smtputf8() ? 1 : 0)});
             string(out, RET, env.ret() == null ? null : env.ret().name());
             string(out, ENVID, env.envid());
+            string(out, FILTER, env.filter());
             for (Recipient r : env.recipients()) {
                 byte[] addr = r.address().getBytes(StandardCharsets.UTF_8);
                 byte[] orcpt = r.orcpt() == null ? null : r.orcpt().getBytes(StandardCharsets.UTF_8);
@@ -145,11 +146,11 @@ final class EnvelopeCodec {
         }
         return new Envelope(new QueueId(req(r, QUEUE_ID, file)), arrival, client, req(r, SENDER, file), rcpts,
                 fixed(r, DECLARED_SIZE, 8, file).getLong(), Envelope.BodyType.valueOf(req(r, BODY, file)),
-                utf8 == 1, ret == null ? null : Envelope.Ret.valueOf(ret), opt(r, ENVID, file));
+                utf8 == 1, ret == null ? null : Envelope.Ret.valueOf(ret), opt(r, ENVID, file), opt(r, FILTER, file));
     }
 
     private static boolean known(byte k) {
-        return "ITSNAOHPVCMUZB8EJ".indexOf(k) >= 0;
+        return "ITSNAOHPVCMUZB8EJF".indexOf(k) >= 0;
     }
 
     private static void record(DataOutputStream out, byte type, byte[] payload) throws IOException {

@@ -112,7 +112,7 @@ final class MessageReceiver implements ContentReceiver {
 
     private Future<Void> commit(MessageCleanup cleanup, Envelope env, String verb) {
         PolicyEffects e = tx.effects;
-        MessageCleanup.Directives directives = new MessageCleanup.Directives(e.hold, e.discard, e.redirect, e.bcc);
+        MessageCleanup.Directives directives = new MessageCleanup.Directives(e.hold, e.discard, e.redirect, e.filter, e.bcc);
         return cleanup.finish(env, directives).transform(ar -> {
             if (ar.failed()) {
                 s.log.warning(tx.queueId + ": queue file write error: " + ar.cause().getMessage());

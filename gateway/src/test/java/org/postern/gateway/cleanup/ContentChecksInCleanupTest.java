@@ -27,6 +27,7 @@ class ContentChecksInCleanupTest {
                 "/^Subject:.*please hold/     HOLD",
                 "/^Subject:.*throw away/      DISCARD",
                 "/^Subject:.*forward me/      REDIRECT audit@example.test",
+                "/^Subject:.*to the scanner/  FILTER smtp:[127.0.0.1]:10026",
                 "/^X-Internal:/               IGNORE",
                 "/^Subject: (.*tagged.*)/     REPLACE Subject: [checked] $1",
                 ""));
@@ -90,6 +91,12 @@ class ContentChecksInCleanupTest {
         assertThat(send("Subject: forward me\r\n\r\nbody\r\n").code()).isEqualTo(250);
         assertThat(gw.incomingMessages().get(0).envelope().recipients()).extracting(Recipient::address)
                 .containsExactly("audit@example.test");
+    }
+
+    @Test
+    void filterIsKeptInTheQueueFileForTheDeliveryStage() throws Exception {
+        assertThat(send("Subject: to the scanner\r\n\r\nbody\r\n").code()).isEqualTo(250);
+        assertThat(gw.incomingMessages().get(0).envelope().filter()).isEqualTo("smtp:[127.0.0.1]:10026");
     }
 
     @Test

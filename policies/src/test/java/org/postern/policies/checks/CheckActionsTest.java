@@ -120,6 +120,20 @@ class CheckActionsTest {
                 .isEqualTo(rule(4) + ": bad DSN action in 2.0.0 Nonsense -- need 4.x.x or 5.x.x");
     }
 
+    // Found by ContentChecksFuzzTest: a CR copied by $1 made SmtpReply throw while the message streamed in.
+    @Test
+    void rejectTextFromTheMessageIsOneReplyLineOfAtMost512Octets() throws ConfigException {
+        ChecksFixtures.write(dir, "copy", "/^Subject: (.*)/ REJECT 5.7.1 no <$1>\n");
+        ContentChecks copy = ChecksFixtures.checks(dir, Map.of("header_checks", "pcre:copy"));
+        ChecksFixtures.Run cr = ChecksFixtures.run(copy, List.of("Subject: a\rb", " folded\tc", "", "x"));
+        assertThat(cr.outcome().reply()).isEqualTo(SmtpReply.of(550, "5.7.1", "no <a b  folded c>"));
+        assertThat(cr.matches().get(0).text()).isEqualTo("5.7.1 no <a b  folded c>");
+        ChecksFixtures.Run longer = ChecksFixtures.run(copy, List.of("Subject: " + "\u00e9".repeat(1000), "", "x"));
+        String wire = longer.outcome().reply().render();
+        assertThat(wire.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(512);
+        assertThat(wire).startsWith("550 5.7.1 no <\u00e9\u00e9").endsWith("\u00e9\r\n");
+    }
+
     @Test
     void rejectDiscardRedirectAndPassEndTheInspection() {
         for (String first : List.of("Subject: reject-text", "Subject: discard", "X-Redirect: x", "X-Pass: x")) {

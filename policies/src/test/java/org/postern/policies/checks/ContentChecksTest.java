@@ -5,6 +5,7 @@ package org.postern.policies.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -195,6 +196,22 @@ class ContentChecksTest {
         ChecksFixtures.Run r = ChecksFixtures.run(none, ChecksFixtures.lines("multipart-rfc822.eml"));
         assertThat(r.output()).isEqualTo(ChecksFixtures.lines("multipart-rfc822.eml"));
         assertThat(r.outcome()).isEqualTo(CheckOutcome.NONE);
+    }
+
+    // Found by ContentChecksFuzzTest: the errors of a table named twice were merged in quadratic time.
+    @Test
+    void aTableWithTensOfThousandsOfBadLinesIsRefusedQuickly() {
+        ChecksFixtures.write(dir, "huge", "if 10.0.0.0/8\n".repeat(40_000));
+        ConfigException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+            try {
+                ChecksFixtures.checks(dir, Map.of("header_checks", "pcre:huge", "mime_header_checks", "pcre:huge"));
+            } catch (ConfigException expected) {
+                return expected;
+            }
+            throw new AssertionError("expected a ConfigException");
+        });
+        assertThat(e.errors()).hasSize(40_000); // once each, though named by two parameters
+        assertThat(e.errors().get(0).toString()).startsWith(dir.resolve("huge") + ":1: error: pcre table: ");
     }
 
     @Test

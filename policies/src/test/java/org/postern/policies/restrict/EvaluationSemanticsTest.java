@@ -32,6 +32,16 @@ class EvaluationSemanticsTest {
         return fx.rcpt(Fixture.rcpt("s@example.com", "x@example.net"));
     }
 
+    // Found by SmtpdRestrictionsFuzzTest: each restriction nested the next one's evaluation a stack frame
+    // deeper; a list of thousands overflowed the stack and every recipient got "451 internal error".
+    @Test
+    void aListOfThousandsOfRestrictionsIsEvaluatedInALoop() throws Exception {
+        fx.load("smtpd_recipient_restrictions = " + "permit_mynetworks, ".repeat(20_000) + "reject\n");
+        Verdict v = rcpt();
+        assertThat(v.reply()).hasToString("554 5.7.1 <x@example.net>: Recipient address rejected: Access denied");
+        assertThat(v.log()).extracting(LogEvent::line).noneMatch(l -> l.contains("internal error"));
+    }
+
     @Test
     void warnIfRejectLogsTheNextRejectAndGoesOn() throws Exception {
         fx.load("smtpd_client_restrictions = warn_if_reject reject, permit\n");

@@ -4,6 +4,7 @@
 package org.postern.policies.restrict;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -149,6 +150,31 @@ class RestrictionListParserTest {
         Restriction cls = fx.restrictions.list("smtpd_sender_restrictions").restrictions().get(0);
         assertThat(((RestrictionClasses.ClassRestriction) cls).list().restrictions()).extracting(Restriction::name)
                 .containsExactly("reject_non_fqdn_sender", "reject_non_fqdn_sender");
+    }
+
+    // Found by SmtpdRestrictionsFuzzTest: macros repeating macros were re-expanded at every use (10^9 times).
+    @Test
+    void classMacrosAreExpandedOnceAndBounded() throws Exception {
+        StringBuilder cf = new StringBuilder("smtpd_restriction_classes = fan\nsmtpd_recipient_restrictions = fan, reject\n"
+                + "fan = $m0\n");
+        for (int i = 0; i < 9; i++) cf.append("m").append(i).append(" = ").append(("$m" + (i + 1) + " ").repeat(10)).append('\n');
+        cf.append("m9 = permit_mynetworks\n");
+        ConfigException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> fx.failure(cf.toString()));
+        assertThat(e.errors()).extracting(Diagnostic::toString).containsExactly(at(8)
+                + "restriction class definition expands to more than 1000000 characters");
+        fx.load("smtpd_restriction_classes = c\nc = $a $a, ${a}\na = $b\nb = permit_mynetworks\n"
+                + "smtpd_recipient_restrictions = c, reject\n");
+        Restriction c = fx.restrictions.list("smtpd_recipient_restrictions").restrictions().get(0);
+        assertThat(((RestrictionClasses.ClassRestriction) c).list().restrictions()).extracting(Restriction::name)
+                .containsExactly("permit_mynetworks", "permit_mynetworks", "permit_mynetworks");
+    }
+
+    @Test
+    void aMacroLoopInAClassIsAnErrorAtTheClassLine() {
+        ConfigException e = fx.failure("smtpd_restriction_classes = c\nc = $a\na = $b\nb = $a\n"
+                + "smtpd_recipient_restrictions = c, reject\n");
+        assertThat(e.errors()).extracting(Diagnostic::toString)
+                .containsExactly(at(7) + "restriction class definition nests $names too deep");
     }
 
     @Test

@@ -21,8 +21,9 @@ import org.opentest4j.AssertionFailedError;
 /**
  * One fuzz case's random source, mutators and the inputs it noted. Run cases with {@link #run}:
  * case {@code i} of a test with seed {@code S} uses seed {@link #caseSeed(long, int)}, so
- * {@code -Dfuzz.replay=CASESEED} reruns exactly the failing case, and {@code -Dfuzz.scale=10} runs
- * ten times as many cases (the defaults keep the whole fuzz suite well under a minute).
+ * {@code -Dtest=FooFuzzTest#method -Dfuzz.replay=CASESEED} reruns exactly the failing case, and
+ * {@code -Dfuzz.scale=10} runs ten times as many cases (the defaults keep the whole fuzz suite of
+ * the module well under a minute).
  */
 public final class Fuzz {
 
@@ -45,7 +46,9 @@ public final class Fuzz {
 
     private final long seed;
     private final Random random;
-    private final Map<String, String> inputs = new LinkedHashMap<>();
+    /** The inputs this case noted, as bytes (what was written or fed) and as shown in a failure. */
+    private final Map<String, byte[]> inputs = new LinkedHashMap<>();
+    private final Map<String, String> shown = new LinkedHashMap<>();
     private final Map<String, Integer> tally;
 
     private Fuzz(long seed, Map<String, Integer> tally) {
@@ -119,19 +122,17 @@ public final class Fuzz {
         Path dump = null;
         try {
             dump = Files.createTempDirectory("postern-fuzz-" + name + "-" + seed + "-");
-            for (Map.Entry<String, String> e : inputs.entrySet()) {
-                Files.writeString(dump.resolve(e.getKey().replaceAll("[^A-Za-z0-9._-]", "_")), e.getValue(),
-                        StandardCharsets.UTF_8);
+            for (Map.Entry<String, byte[]> e : inputs.entrySet()) {
+                Files.write(dump.resolve(e.getKey().replaceAll("[^A-Za-z0-9._-]", "_")), e.getValue());
             }
         } catch (IOException | RuntimeException ignored) {
             // the message below still shows the inputs
         }
-        for (Map.Entry<String, String> e : inputs.entrySet()) {
+        for (Map.Entry<String, String> e : shown.entrySet()) {
             sb.append("  input ").append(e.getKey()).append(" = \"").append(escape(e.getValue(), 1500)).append("\"\n");
         }
-        if (dump != null) sb.append("  full inputs in ").append(dump).append('\n');
-        AssertionError error = new AssertionError(sb.toString(), t);
-        return error;
+        if (dump != null) sb.append("  full inputs (the exact bytes) in ").append(dump).append('\n');
+        return new AssertionError(sb.toString(), t);
     }
 
     /** Counts an outcome (loaded, refused, ...) for the summary line of the run. */
@@ -143,13 +144,15 @@ public final class Fuzz {
 
     /** Records an input of this case, shown (escaped) if the case fails; returns it. */
     public String note(String label, String value) {
-        inputs.put(label, value);
+        inputs.put(label, value.getBytes(StandardCharsets.UTF_8));
+        shown.put(label, value);
         return value;
     }
 
-    /** As {@link #note(String, String)} for bytes (shown as ISO-8859-1). */
+    /** As {@link #note(String, String)} for bytes (shown as ISO-8859-1, one character per byte). */
     public byte[] note(String label, byte[] value) {
-        inputs.put(label, new String(value, StandardCharsets.ISO_8859_1));
+        inputs.put(label, value);
+        shown.put(label, new String(value, StandardCharsets.ISO_8859_1));
         return value;
     }
 
@@ -172,14 +175,6 @@ public final class Fuzz {
         }
         if (s.length() > max) sb.append("...(").append(s.length()).append(" chars)");
         return sb.toString();
-    }
-
-    public long seed() {
-        return seed;
-    }
-
-    public Random random() {
-        return random;
     }
 
     public int nextInt(int bound) {
@@ -424,7 +419,7 @@ public final class Fuzz {
         if (message == null || message.isBlank()) return "empty message";
         for (String leak : new String[] {"Exception", "java.", "For input string", "Index ", "out of bounds",
             "Illegal char <"}) {
-            if (message.contains(leak) && inputs.values().stream().noneMatch(v -> v.contains(leak))) {
+            if (message.contains(leak) && shown.values().stream().noneMatch(v -> v.contains(leak))) {
                 return "message leaks an internal error (" + leak + "): " + escape(message, 300);
             }
         }

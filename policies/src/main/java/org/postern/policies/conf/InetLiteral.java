@@ -78,7 +78,9 @@ final class InetLiteral {
             if (p.isEmpty() || p.length() > 4) return null;
             int v = 0;
             for (int k = 0; k < p.length(); k++) {
-                int d = Character.digit(p.charAt(k), 16);
+                char c = p.charAt(k); // ASCII hex digits only, as inet_pton(3)
+                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
                 if (d < 0) return null;
                 v = (v << 4) | d;
             }

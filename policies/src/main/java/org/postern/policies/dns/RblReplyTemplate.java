@@ -68,7 +68,7 @@ public final class RblReplyTemplate {
         if (depth > MAX_NESTING) {
             int dollar = Math.max(0, t.lastIndexOf('$', pos));
             throw error(t, t.substring(dollar, Math.min(t.length(), dollar + 20)),
-                    "unreasonable macro call nesting (more than " + MAX_NESTING + " levels)");
+                    "unreasonable macro call nesting (more than " + MAX_NESTING + " levels) at offset " + dollar);
         }
         StringBuilder text = new StringBuilder();
         while (pos < t.length()) {

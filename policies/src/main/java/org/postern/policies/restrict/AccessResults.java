@@ -160,7 +160,11 @@ final class AccessResults {
             // bare type:table in it still means the enclosing list's access check (def_acl)
             Place at = new Place(q.place().kind(), q.cls(), q.origin(), "access table " + q.table(), true);
             try {
-                known = env.parser.parse(at, value);
+                // a parse may fill Env's caches (tables of *_maps, the RBL replies), which the load filled on
+                // one thread: after the load, sessions on several threads parse one at a time
+                synchronized (env) {
+                    known = env.parser.parse(at, value);
+                }
             } catch (ConfigException e) {
                 known = e.diagnostics().stream().map(Diagnostic::message).toList();
             }

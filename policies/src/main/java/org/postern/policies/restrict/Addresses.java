@@ -100,7 +100,7 @@ final class Addresses {
                 count += 2;
                 continue;
             }
-            if (g.length() > 4 || !g.chars().allMatch(c -> Character.digit(c, 16) >= 0)) return false;
+            if (g.length() > 4 || !g.chars().allMatch(c -> c < 0x80 && Character.digit(c, 16) >= 0)) return false;
             count++;
         }
         if (dbl < 0) {

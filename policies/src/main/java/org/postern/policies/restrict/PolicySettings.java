@@ -106,7 +106,7 @@ record PolicySettings(String endpoint, String host, int port, Path unixPath, Dur
     /** A Postfix time: a number with an optional unit s, m, h, d, w (or ms); a bare number is seconds. */
     static Duration time(String name, String v) {
         int end = 0;
-        while (end < v.length() && Character.isDigit(v.charAt(end))) end++;
+        while (end < v.length() && v.charAt(end) >= '0' && v.charAt(end) <= '9') end++;
         if (end == 0 || end > 9) throw new IllegalArgumentException("bad time value for " + name + ": \"" + v + "\"");
         long n = Long.parseLong(v.substring(0, end));
         return switch (v.substring(end)) {

@@ -111,6 +111,8 @@ class NetworkListTest {
         assertThat(InetLiteral.parse("256.0.0.1")).isNull();
         assertThat(InetLiteral.parse("1::2::3")).isNull();
         assertThat(InetLiteral.parse("1:2:3:4:5:6:7:8:9")).isNull();
+        assertThat(InetLiteral.parse("::\u0663")).isNull(); // not hex digits, though Character.digit says 3
+        assertThat(InetLiteral.parse("\uff11::")).isNull();
         assertThat(InetLiteral.parse("1:2:3:4:5:6:7::")).hasSize(16);
         assertThat(InetLiteral.parse("::ffff:1.2.3.4")).hasSize(16);
         assertThat(InetLiteral.format(InetLiteral.parse("2001:0db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");

@@ -109,6 +109,27 @@ class RblReplyTemplateTest {
         assertError("$client_address blocked", "$client_address", "must begin with the reply code");
     }
 
+    // Found by DnsblSyntaxFuzzTest: each nested ${name?...} was one recursive call; deep nesting overflowed the stack.
+    @Test
+    void deepNestingIsAnErrorNamingWhereItHappens() {
+        String template = "$rbl_code " + "${rbl_reason?".repeat(10_000) + "x" + "}".repeat(10_000);
+        assertThatThrownBy(() -> RblReplyTemplate.parse(template))
+                .isInstanceOf(DnsblSyntaxException.class)
+                .hasMessage("bad RBL reply template \"" + template.substring(0, 200) + "...\": unreasonable macro call"
+                        + " nesting (more than 100 levels) at offset " + (10 + 13 * 101))
+                .satisfies(e -> assertThat(((DnsblSyntaxException) e).token()).isEqualTo("${rbl_reason?${rbl_r"));
+        String deepest = "$rbl_code " + "${rbl_reason?".repeat(100) + "x" + "}".repeat(100);
+        assertThat(RblReplyTemplate.parse(deepest).expand(client("y"))).isEqualTo("554 x");
+    }
+
+    // Found by DnsblSyntaxFuzzTest: a control character of the template's own text (main.cf allows a CR
+    // inside a line) made SmtpReply throw when a client was rejected.
+    @Test
+    void controlCharactersOfTheTemplateBecomeSpacesInTheReply() {
+        RblReplyTemplate t = RblReplyTemplate.parse("$rbl_code 5.7.1 blocked\rhere\u0000by $rbl_domain\ttab");
+        assertThat(t.reply(client(""))).isEqualTo(SmtpReply.of(554, "5.7.1", "blocked here by zen.test\ttab"));
+    }
+
     private static void assertError(String template, String token, String message) {
         assertThatThrownBy(() -> RblReplyTemplate.parse(template))
                 .isInstanceOf(DnsblSyntaxException.class)

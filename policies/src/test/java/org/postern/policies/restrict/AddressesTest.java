@@ -20,7 +20,7 @@ class AddressesTest {
     @ParameterizedTest
     @CsvSource({"192.0.2.1,true", "192.0.2.256,false", "192.0.2,false", "2001:db8::1,true", "::1,true", "::,true",
             "2001:db8::1::2,false", "1:2:3:4:5:6:7:8,true", "1:2:3:4:5:6:7:8:9,false", "::ffff:192.0.2.1,true",
-            "2001:db8:,false", "12345::,false"})
+            "2001:db8:,false", "12345::,false", "::\u0663,false", "\uff11::,false"})
     void validHostaddr(String addr, boolean valid) {
         assertThat(Addresses.validHostaddr(addr)).isEqualTo(valid);
     }

@@ -59,6 +59,9 @@ class RestrictionListParserTest {
                         "smtpd_client_restrictions: restriction \"check_policy_service\": bad argument \"127.0.0.1\""),
                 Arguments.of("smtpd_client_restrictions = check_policy_service { inet:127.0.0.1:9, tiemout=1s }",
                         "check_policy_service: policy service \"inet:127.0.0.1:9\": unknown attribute \"tiemout\""),
+                // found while fuzzing: Character.isDigit took the Arabic-Indic 3 for a digit
+                Arguments.of("smtpd_client_restrictions = check_policy_service { inet:127.0.0.1:9, timeout=\u0663s }",
+                        "check_policy_service: bad time value for timeout: \"\u0663s\""),
                 Arguments.of("smtpd_client_restrictions = check_policy_service tcp:127.0.0.1:9",
                         "check_policy_service: bad policy service \"tcp:127.0.0.1:9\": expected inet:host:port or unix:/path"),
                 Arguments.of("smtpd_client_restrictions = check_client_access hash:missing",

@@ -102,6 +102,7 @@ class CidrTableTest {
             if                       ; no address pattern after if
             endif                    ; endif without matching if
             IF10.0.0.0/8 z           ; bad network value in "IF10.0.0.0/8"
+            ::\u0663 arabic3         ; bad address pattern: "::\u0663"
             """)
     void refusedRulesSayWhatPostfixSays(String rule, String message) {
         ConfigException e = failure(dir, "cidr", "1.1.1.1 fine\n" + rule + "\n");

@@ -28,6 +28,11 @@ final class CommandDispatcher {
                 || verb.equals("DATA") || verb.equals("STARTTLS") || verb.equals("AUTH"))) {
             s.improperPipelining = true;
         }
+        if (s.accessDenied != null && !verb.equals("QUIT") && !verb.equals("NOOP") && !verb.equals("RSET")) {
+            String c = counted(verb);
+            s.lastCommand = verb;
+            return s.reply(s.accessDenied).andThen(ar -> { if (c != null) s.log.count(c, false); });
+        }
         String counted = counted(verb);
         if (!verb.equals("DATA") && !verb.equals("BDAT")) s.lastCommand = verb;
         Future<Void> f = run(s, verb, arg);

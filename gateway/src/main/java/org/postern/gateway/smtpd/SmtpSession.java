@@ -58,6 +58,10 @@ final class SmtpSession {
     String lastCommand = "CONNECT";
     /** The session's event-loop context: restriction verdicts come back here. */
     final io.vertx.core.Context context;
+    /** smtpd_delay_reject = no: the CONNECT-stage refusal, answered to every later command but QUIT/NOOP/RSET. */
+    SmtpReply accessDenied;
+    /** smtpd_delay_reject = no: a deferred verdict carried from CONNECT to HELO to MAIL to RCPT. */
+    org.postern.policies.restrict.Deferral pendingDeferral;
     /** The client sent commands ahead where SMTP forbids it (reject_unauth_pipelining). */
     boolean improperPipelining;
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
@@ -96,6 +100,16 @@ final class SmtpSession {
                         clientName = clientNames.name();
                     }
                     log.connect();
+                    connectStage(started);
+                });
+    }
+
+    /** smtpd_client_restrictions at connect time (only with smtpd_delay_reject = no), then the greeting. */
+    private void connectStage(long started) {
+        SmtpdPolicy.check(this, org.postern.policies.restrict.Stage.CONNECT, null, -1)
+                .onComplete(ar -> {
+                    if (ar.succeeded() && !ar.result().accepted()) accessDenied = ar.result().reply();
+                    if (ar.succeeded()) pendingDeferral = ar.result().pendingDeferral();
                     long waited = (System.nanoTime() - started) / 1_000_000;
                     long wait = settings.pregreetWait().toMillis() - waited;
                     if (wait > 0) listener.vertx().setTimer(wait, t -> greet());

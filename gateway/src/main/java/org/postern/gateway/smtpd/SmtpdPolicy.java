@@ -36,6 +36,7 @@ final class SmtpdPolicy {
             default: verdict = r.connect(facts); break;
         }
         return Future.fromCompletionStage(verdict, s.context).map(v -> {
+            if (stage == Stage.HELO || stage == Stage.MAIL) s.pendingDeferral = v.pendingDeferral();
             for (LogEvent e : v.log()) {
                 if (e.warning()) SessionLog.LOG.warn(e.lineWithOrigin());
                 else SessionLog.LOG.info(e.lineWithOrigin());
@@ -62,7 +63,8 @@ final class SmtpdPolicy {
                 .reverseClientName(names.reverseName(), status(names.reverseStatus()))
                 .server(s.socket.localAddress().hostAddress(), s.socket.localAddress().port())
                 .helo(s.helo, s.clientInfo().protocol())
-                .illegalPipelining(s.improperPipelining);
+                .illegalPipelining(s.improperPipelining)
+                .pendingDeferral(s.pendingDeferral);
         if (s.saslUsername != null) b.sasl(s.saslMethod, s.saslUsername, null);
         if (s.tlsProtocol != null) b.tls(s.tlsProtocol, s.tlsCipher, s.tlsBits);
         Transaction tx = s.transaction;

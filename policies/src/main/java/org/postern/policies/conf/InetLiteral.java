@@ -1,26 +1,28 @@
-// InetLiteral: parses and prints IPv4/IPv6 address literals without touching the resolver
-// (InetAddress.getByName would do a DNS lookup for anything that is not a literal). Used by
-// NetworkList (mynetworks) and the master.cf host field.
+// InetLiteral: the one parser and printer of IPv4/IPv6 address literals (inet_pton/inet_ntop, no
+// resolver). Used by mynetworks and the master.cf host field here, by cidr: tables and access-map
+// address keys (table.IpAddress), and for the client address in restriction replies and logs.
 package org.postern.policies.conf;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** Strict address-literal syntax, as inet_pton(3). */
-final class InetLiteral {
+/** Strict address-literal syntax, as inet_pton(3): ASCII digits only, no brackets, no zone. */
+public final class InetLiteral {
     private InetLiteral() {}
 
-    static boolean isLiteral(String s) {
+    public static boolean isLiteral(String s) {
         return parse(s) != null;
     }
 
     /** 4 bytes for dotted-quad IPv4, 16 bytes for IPv6, null if {@code s} is not a literal. */
-    static byte[] parse(String s) {
+    public static byte[] parse(String s) {
         byte[] v4 = parseV4(s);
         return v4 != null ? v4 : parseV6(s);
     }
 
-    static byte[] parseV4(String s) {
+    /** 4 bytes for a dotted quad (each 0-255, no leading zero), else null. */
+    public static byte[] parseV4(String s) {
         String[] parts = s.split("\\.", -1);
         if (parts.length != 4) return null;
         byte[] out = new byte[4];
@@ -37,7 +39,8 @@ final class InetLiteral {
         return out;
     }
 
-    static byte[] parseV6(String s) {
+    /** 16 bytes for an IPv6 literal (one "::", 1-4 hex digits per word, optional dotted-quad tail), else null. */
+    public static byte[] parseV6(String s) {
         if (s.indexOf(':') < 0) return null;
         int dbl = s.indexOf("::");
         List<Integer> words;
@@ -90,13 +93,29 @@ final class InetLiteral {
     }
 
     /** Dotted quad for 4 bytes; RFC 5952 text (longest zero run compressed, ::ffff:a.b.c.d) for 16. */
-    static String format(byte[] a) {
+    public static String format(byte[] a) {
         if (a.length == 4) {
             return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
         }
-        boolean mapped = true;
-        for (int i = 0; i < 12; i++) mapped &= a[i] == (i < 10 ? 0 : (byte) 0xff);
-        if (mapped) return "::ffff:" + format(java.util.Arrays.copyOfRange(a, 12, 16));
+        if (isV4Mapped(a)) return "::ffff:" + format(Arrays.copyOfRange(a, 12, 16));
+        return formatV6(a);
+    }
+
+    /**
+     * glibc's inet_ntop: as {@link #format}, and also the deprecated IPv4-compatible form ::a.b.c.d
+     * (first 96 bits zero, word 6 not zero), which cidr: tables and access maps print that way.
+     */
+    public static String formatInetNtop(byte[] a) {
+        if (a.length == 16 && (a[12] != 0 || a[13] != 0)) {
+            boolean compatible = true;
+            for (int i = 0; i < 12; i++) compatible &= a[i] == 0;
+            if (compatible) return "::" + format(Arrays.copyOfRange(a, 12, 16));
+        }
+        return format(a);
+    }
+
+    /** 16 bytes as hex words, the longest run of two or more zero words (the first of equals) as "::"; no dotted tail. */
+    public static String formatV6(byte[] a) {
         int[] w = new int[8];
         for (int i = 0; i < 8; i++) w[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
         int bestStart = -1;
@@ -125,5 +144,14 @@ final class InetLiteral {
             sb.append(Integer.toHexString(w[i]));
         }
         return sb.toString();
+    }
+
+    /** True for an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
+    public static boolean isV4Mapped(byte[] a) {
+        if (a.length != 16) return false;
+        for (int i = 0; i < 10; i++) {
+            if (a[i] != 0) return false;
+        }
+        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
     }
 }

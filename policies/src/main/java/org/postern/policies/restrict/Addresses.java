@@ -6,6 +6,7 @@ package org.postern.policies.restrict;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Locale;
+import org.postern.policies.conf.InetLiteral;
 
 /** Static helpers; no I/O. */
 final class Addresses {
@@ -114,34 +115,6 @@ final class Addresses {
     /** The address as Postfix prints it: a.b.c.d, or IPv6 with the longest zero run as "::". */
     static String format(InetAddress a) {
         if (a instanceof Inet4Address) return a.getHostAddress();
-        byte[] b = a.getAddress();
-        int[] w = new int[8];
-        for (int i = 0; i < 8; i++) w[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (w[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && w[j] == 0) j++;
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') sb.append(':');
-            sb.append(Integer.toHexString(w[i]));
-        }
-        return sb.toString();
+        return InetLiteral.formatV6(a.getAddress()); // no dotted tail, even for ::ffff:a.b.c.d
     }
 }

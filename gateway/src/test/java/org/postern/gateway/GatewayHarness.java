@@ -50,6 +50,7 @@ public final class GatewayHarness implements AutoCloseable {
         StringBuilder master = new StringBuilder("127.0.0.1:" + port + " inet n - n - - smtpd\n");
         for (String o : masterCfOptions) master.append("  -o ").append(o).append('\n');
         Files.writeString(dir.resolve("master.cf"), master.toString());
+        BlockedThreadWatch.install().drain();
         Config config = Config.load(dir);
         // Invariant 4: a blocked event loop fails loudly in tests.
         Vertx vertx = Vertx.vertx(new VertxOptions().setMaxEventLoopExecuteTime(200)
@@ -95,5 +96,7 @@ public final class GatewayHarness implements AutoCloseable {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
+        List<String> blocked = BlockedThreadWatch.install().drain();
+        if (!blocked.isEmpty()) throw new AssertionError("an event loop was blocked (invariant 4): " + blocked);
     }
 }

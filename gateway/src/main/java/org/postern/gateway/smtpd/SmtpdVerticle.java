@@ -59,6 +59,7 @@ public final class SmtpdVerticle extends VerticleBase {
                 LOG.info("closing listener {} (service {}): gone from master.cf", e.getKey(), now.serviceName());
                 bound.remove(e.getKey());
                 e.getValue().server().shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+                retire(now);
             } else if (next.settings().wrapperMode() != now.settings().wrapperMode()) {
                 bound.remove(e.getKey()); // TLS from connect switched: the port is bound anew
                 closing.add(e.getValue().server().close());
@@ -69,7 +70,8 @@ public final class SmtpdVerticle extends VerticleBase {
             for (SmtpdListener l : listeners) {
                 Bound b = bound.get(key(l));
                 if (b != null) {
-                    b.listener().set(l);
+                    SmtpdListener old = b.listener().getAndSet(l);
+                    if (old != l) retire(old);
                     if (l.settings().wrapperMode()) work.add(b.server().updateSSLOptions(l.tls().sslOptions()));
                 } else {
                     work.add(bind(l));
@@ -86,6 +88,17 @@ public final class SmtpdVerticle extends VerticleBase {
                 .onSuccess(s -> bound.put(key(l), new Bound(s, current)))
                 .recover(e -> Future.failedFuture(new java.io.IOException("cannot listen on " + l.host() + ":"
                         + l.port() + " (service " + l.serviceName() + "): " + e.getMessage(), e)));
+    }
+
+    /**
+     * A listener replaced by a reload: sessions in progress still use its snapshot, so its
+     * restriction lists (idle policy-service connections) close only after the shutdown grace.
+     */
+    private void retire(SmtpdListener old) {
+        vertx.setTimer(Math.max(1, grace.toMillis()), t -> vertx.executeBlocking(() -> {
+            old.restrictions().close();
+            return null;
+        }, false));
     }
 
     /** The grace period the next stop gives to sessions in progress. */

@@ -235,6 +235,20 @@ public final class Parameters {
                 "longest time an idle SMTP client connection is kept for the next message");
         time("smtp_connection_reuse_time_limit", "300s", ChronoUnit.SECONDS,
                 "no reuse of an SMTP client connection older than this");
+
+        // Queue manager (org.postern.gateway.qmgr; mapped into QmgrSettings and StaticRouter).
+        time("minimal_backoff_time", "300s", ChronoUnit.SECONDS,
+                "shortest time between delivery attempts of a deferred message");
+        time("maximal_backoff_time", "4000s", ChronoUnit.SECONDS,
+                "longest time between delivery attempts of a deferred message");
+        time("queue_run_delay", "300s", ChronoUnit.SECONDS, "time between deferred queue scans by the queue manager");
+        time("maximal_queue_lifetime", "5d", ChronoUnit.DAYS,
+                "time a message may stay deferred before it is returned as undeliverable");
+        time("bounce_queue_lifetime", "5d", ChronoUnit.DAYS,
+                "maximal_queue_lifetime for mail from the null sender (bounces)");
+        define("default_destination_concurrency_limit", INT, "20", "parallel deliveries to the same next hop");
+        define("default_destination_recipient_limit", INT, "50", "recipients per delivery to the same next hop");
+        define("relayhost", STRING, "", "next hop for mail that no transport or FILTER routes elsewhere");
     }
 
     private Parameters() {}

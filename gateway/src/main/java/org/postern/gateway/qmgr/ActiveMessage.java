@@ -1,0 +1,53 @@
+// ActiveMessage: qmgr's in-memory state of one message in active/ -- its queue file, when it became
+// active, the deliveries still running for it and what bounced or was deferred so far. Mutated only
+// on the qmgr event loop; the queue file (outcomes) is written by Qmgr on a worker.
+package org.postern.gateway.qmgr;
+
+import io.vertx.core.Promise;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.postern.core.Envelope;
+import org.postern.core.QueueId;
+import org.postern.gateway.queue.QueueFile;
+
+final class ActiveMessage {
+    final QueueFile file;
+    final Instant activeAt;
+    /** Completes when the message has left active/ (removed or deferred) or was abandoned. */
+    final Promise<Void> done = Promise.promise();
+    /** Recipients that bounced during this activation (handed to the BounceSink at the end). */
+    final List<BounceSink.Bounced> bounced = new ArrayList<>();
+    /** The last deferral of each recipient still pending (dsn, reason), for expiry. */
+    final Map<Integer, BounceSink.Bounced> deferred = new HashMap<>();
+    /** Recipients neither delivered nor bounced yet, in envelope order. */
+    final Set<Integer> pending;
+    int deliveriesLeft;
+
+    ActiveMessage(QueueFile file, Instant activeAt) {
+        this.file = file;
+        this.activeAt = activeAt;
+        this.pending = new LinkedHashSet<>(file.pendingRecipients());
+    }
+
+    QueueId id() {
+        return file.envelope().queueId();
+    }
+
+    Envelope envelope() {
+        return file.envelope();
+    }
+
+    String address(int index) {
+        return envelope().recipients().get(index).address();
+    }
+
+    /** The address part of the recipient's ORCPT, or null. */
+    String origTo(int index) {
+        return DeliveryLogFormat.orcptAddress(envelope().recipients().get(index).orcpt());
+    }
+}

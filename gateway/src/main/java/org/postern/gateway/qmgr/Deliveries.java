@@ -1,0 +1,202 @@
+// Deliveries: the delivery half of qmgr -- routes an active message's pending recipients, groups them
+// by next hop in batches of default_destination_recipient_limit, runs at most
+// default_destination_concurrency_limit transports per next hop, persists then logs each outcome.
+package org.postern.gateway.qmgr;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.postern.core.SmtpReply;
+import org.postern.gateway.queue.RecipientStatus;
+import org.postern.gateway.smtp.DeliveryReport;
+import org.postern.gateway.smtp.Destination;
+import org.postern.gateway.smtp.QueuedMessage;
+import org.postern.gateway.smtp.RecipientResult;
+import org.postern.gateway.smtp.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Used by Qmgr on its context only. */
+final class Deliveries {
+    static final Logger SMTP_LOG = LoggerFactory.getLogger("postern.smtp");
+    static final Logger LMTP_LOG = LoggerFactory.getLogger("postern.lmtp");
+
+    /** One transport call: a message, a next hop, up to recipientLimit recipients. */
+    private record Job(ActiveMessage m, Destination destination, List<Integer> recipients) {}
+
+    /** The jobs of one next hop: waiting ones, and how many run. */
+    private static final class Hop {
+        final ArrayDeque<Job> waiting = new ArrayDeque<>();
+        int running;
+    }
+
+    private final Qmgr qmgr;
+    private final Transport transport;
+    private final Router router;
+    private final BounceSink bounces;
+    private final QmgrSettings settings;
+    private final Clock clock;
+    private final Map<Destination, Hop> hops = new HashMap<>();
+    private int inFlight;
+    private Promise<Void> drained;
+
+    Deliveries(Qmgr qmgr, Transport transport, Router router, BounceSink bounces, QmgrSettings settings, Clock clock) {
+        this.qmgr = qmgr;
+        this.transport = transport;
+        this.router = router;
+        this.bounces = bounces;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Routes the pending recipients and queues their jobs; Qmgr.finish runs once all are done. */
+    void start(ActiveMessage m) {
+        Map<Destination, List<Integer>> groups = new LinkedHashMap<>();
+        List<RecipientResult> decided = new ArrayList<>();
+        for (int i : m.pending) {
+            Router.Route r;
+            try {
+                r = router.route(m.address(i), m.envelope());
+            } catch (RuntimeException e) {
+                r = Router.Route.error(SmtpReply.of(451, "4.3.0", "routing failed: " + e));
+            }
+            if (r.isError()) {
+                SmtpReply e = r.error();
+                decided.add(new RecipientResult(i, m.address(i), e.isPermanent() ? RecipientResult.Status.BOUNCED
+                        : RecipientResult.Status.DEFERRED, e, false, e.oneLine()));
+            } else {
+                groups.computeIfAbsent(r.destination(), d -> new ArrayList<>()).add(i);
+            }
+        }
+        List<Job> jobs = new ArrayList<>();
+        groups.forEach((d, rcpts) -> {
+            for (int from = 0; from < rcpts.size(); from += settings.recipientLimit()) {
+                jobs.add(new Job(m, d, List.copyOf(rcpts.subList(from, Math.min(rcpts.size(), from + settings.recipientLimit())))));
+            }
+        });
+        m.deliveriesLeft = jobs.size();
+        Future<Void> first = Future.succeededFuture();
+        if (!decided.isEmpty()) {
+            Instant now = clock.instant();
+            first = record(m, new DeliveryReport(m.id(), "none", decided, new DeliveryReport.Timings(now, now, now),
+                    null, false, 0), null);
+        }
+        first.onComplete(ar -> {
+            if (ar.failed()) qmgr.finish(m); // the decided statuses were not written: stop here, try later
+            else if (jobs.isEmpty()) qmgr.finish(m);
+            else for (Job j : jobs) submit(j);
+        });
+    }
+
+    /** Completes when no transport call is running (for stop). */
+    Future<Void> drained() {
+        for (Hop h : hops.values()) h.waiting.clear();
+        if (inFlight == 0) return Future.succeededFuture();
+        if (drained == null) drained = Promise.promise();
+        return drained.future();
+    }
+
+    /** Gives this attempt's bounced recipients to the BounceSink; its failure is logged, never fatal. */
+    Future<Void> handOffBounces(ActiveMessage m) {
+        if (m.bounced.isEmpty()) return Future.succeededFuture();
+        Future<Void> f;
+        try {
+            f = bounces.bounced(m.file, List.copyOf(m.bounced));
+        } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+        }
+        return qmgr.onContext(f).recover(e -> {
+            Qmgr.LOG.warn("{}: bounce notice not queued: {}", m.id(), e.toString());
+            return Future.succeededFuture();
+        });
+    }
+
+    private void submit(Job j) {
+        hops.computeIfAbsent(j.destination(), d -> new Hop()).waiting.add(j);
+        pump(j.destination());
+    }
+
+    private void pump(Destination d) {
+        Hop h = hops.get(d);
+        if (h == null) return;
+        while (h.running < settings.concurrencyLimit() && !h.waiting.isEmpty() && !qmgr.abandoned()) {
+            Job j = h.waiting.poll();
+            h.running++;
+            inFlight++;
+            run(j).onComplete(ar -> {
+                h.running--;
+                inFlight--;
+                if (ar.failed() && !qmgr.abandoned()) {
+                    Qmgr.LOG.warn("{}: outcomes of a delivery to {} not recorded: {}", j.m().id(), d, ar.cause().toString());
+                }
+                if (--j.m().deliveriesLeft == 0) qmgr.finish(j.m());
+                if (h.running == 0 && h.waiting.isEmpty()) hops.remove(d, h);
+                else pump(d);
+                if (inFlight == 0 && drained != null) drained.tryComplete();
+            });
+        }
+    }
+
+    private Future<Void> run(Job j) {
+        Instant handoff = clock.instant();
+        Future<DeliveryReport> f;
+        try {
+            f = transport.deliver(QueuedMessage.of(j.m().file, j.recipients()), j.destination());
+        } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+        }
+        return qmgr.onContext(f).recover(e -> Future.succeededFuture(agentFailure(j, e, handoff)))
+                .compose(report -> record(j.m(), report, j.destination()));
+    }
+
+    /** A report deferring every recipient of a job whose transport failed instead of reporting. */
+    private DeliveryReport agentFailure(Job j, Throwable e, Instant handoff) {
+        SmtpReply reply = SmtpReply.of(451, "4.3.0", "delivery temporarily suspended: " + e);
+        List<RecipientResult> results = j.recipients().stream().map(i -> new RecipientResult(i, j.m().address(i),
+                RecipientResult.Status.DEFERRED, reply, false, "delivery temporarily suspended: " + e)).toList();
+        return new DeliveryReport(j.m().id(), "none", results, new DeliveryReport.Timings(handoff, handoff,
+                clock.instant()), null, false, 0);
+    }
+
+    /** Persists every outcome (fsync'd, invariant 2) and only then logs and counts them. */
+    private Future<Void> record(ActiveMessage m, DeliveryReport report, Destination d) {
+        return qmgr.blocking(() -> {
+            for (RecipientResult r : report.results()) qmgr.mark(m, r.index(), status(r.status()));
+            return null;
+        }).map(v -> {
+            Logger log = d == null ? Qmgr.LOG : d.protocol() == Destination.Protocol.LMTP ? LMTP_LOG : SMTP_LOG;
+            DeliveryReport.Timings t = report.timings();
+            DeliveryLogFormat.Delays delays = DeliveryLogFormat.Delays.of(m.envelope().arrival(), m.activeAt,
+                    t.started(), report.connectionUse() > 0 ? t.connected() : null, t.finished());
+            for (RecipientResult r : report.results()) {
+                log.info(DeliveryLogFormat.delivery(m.id(), r.address(), m.origTo(r.index()), report.relay(),
+                        report.connectionUse(), delays, r.dsn(), r.status().logName(), r.diagnostic()));
+                BounceSink.Bounced b = new BounceSink.Bounced(r.index(), r.address(), r.dsn(), r.diagnostic());
+                switch (r.status()) {
+                    case SENT -> m.pending.remove(r.index());
+                    case BOUNCED -> {
+                        m.pending.remove(r.index());
+                        m.bounced.add(b);
+                    }
+                    case DEFERRED -> m.deferred.put(r.index(), b);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static RecipientStatus status(RecipientResult.Status s) {
+        return switch (s) {
+            case SENT -> RecipientStatus.DELIVERED;
+            case BOUNCED -> RecipientStatus.BOUNCED;
+            case DEFERRED -> RecipientStatus.DEFERRED;
+        };
+    }
+}

@@ -1,0 +1,370 @@
+// Qmgr: the queue manager -- takes committed mail from incoming/ (straight to active/ until vscan exists) and
+// due mail from deferred/, delivers it per next hop (Deliveries), then removes, defers with backoff or expires
+// each message. Governed by the parameters of QmgrSettings; hold/ is never scheduled.
+package org.postern.gateway.qmgr;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.postern.core.QueueId;
+import org.postern.gateway.queue.CorruptQueueFileException;
+import org.postern.gateway.queue.QueueFile;
+import org.postern.gateway.queue.QueueName;
+import org.postern.gateway.queue.RecipientStatus;
+import org.postern.gateway.queue.Spool;
+import org.postern.gateway.smtp.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler. All its state lives on one Vert.x context; queue-file I/O and fsyncs run on the
+ * worker pool {@value #POOL_NAME}. Retry state is on disk, not in memory: a deferred file's mtime is
+ * its next attempt time (as Postfix's deferred queue), so a restart loses no backoff; active/ left by
+ * a crash goes back to incoming/ at {@link #recover()} and only its pending recipients are sent again.
+ */
+public final class Qmgr {
+    static final String POOL_NAME = "postern-qmgr";
+    static final int POOL_SIZE = 8;
+    static final Logger LOG = LoggerFactory.getLogger("postern.qmgr");
+
+    /** Test seam, called on a worker after each recipient's status is fsync'd. */
+    interface Hooks {
+        Hooks NONE = new Hooks() {};
+
+        default void afterMark(QueueId id, int index) throws IOException {}
+    }
+
+    private final Vertx vertx;
+    private final Spool spool;
+    private final QmgrSettings settings;
+    private final Clock clock;
+    private final Backoff backoff;
+    private final Hooks hooks;
+    private final Context context;
+    private final WorkerExecutor workers;
+    private final Deliveries deliveries;
+    // State below: only on `context`.
+    private final Set<QueueId> busy = new HashSet<>();
+    private final Map<QueueId, ActiveMessage> messages = new HashMap<>();
+    private long incomingTimer = -1;
+    private long deferredTimer = -1;
+    private boolean scanning;
+    private boolean rescan;
+    private boolean stopping;
+    private volatile boolean abandoned;
+
+    public Qmgr(Vertx vertx, Spool spool, Transport transport, Router router, BounceSink bounces,
+                QmgrSettings settings, Clock clock) {
+        this(vertx, spool, transport, router, bounces, settings, clock, Hooks.NONE);
+    }
+
+    Qmgr(Vertx vertx, Spool spool, Transport transport, Router router, BounceSink bounces, QmgrSettings settings,
+         Clock clock, Hooks hooks) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.spool = Objects.requireNonNull(spool, "spool");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.backoff = new Backoff(settings);
+        this.hooks = hooks;
+        this.context = vertx.getOrCreateContext();
+        this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, POOL_SIZE);
+        this.deliveries = new Deliveries(this, Objects.requireNonNull(transport, "transport"),
+                Objects.requireNonNull(router, "router"), Objects.requireNonNull(bounces, "bounces"), settings, clock);
+    }
+
+    /**
+     * {@link #recover()}, then scans incoming/ every incomingPollInterval (and on {@link #wakeup()}) and
+     * deferred/ every queue_run_delay, delivering in the background.
+     */
+    public Future<Void> start() {
+        return recover().compose(n -> onContext(() -> {
+            incomingTimer = vertx.setPeriodic(settings.incomingPollInterval().toMillis(), t -> wakeup());
+            deferredTimer = vertx.setPeriodic(settings.queueRunDelay().toMillis(), t -> runDeferred());
+            wakeup();
+            runDeferred();
+            return Future.succeededFuture();
+        }));
+    }
+
+    /**
+     * Stops scanning and starting deliveries; deliveries in flight finish and their outcomes are recorded.
+     * Messages still in active/ stay there for the next {@link #recover()}.
+     */
+    public Future<Void> stop() {
+        return onContext(() -> {
+            stopping = true;
+            cancelTimers();
+            return deliveries.drained();
+        }).compose(v -> onContext(() -> {
+            abandonAll();
+            return workers.close();
+        }));
+    }
+
+    /** Asks for a scan of incoming/ now (what smtpd or vscan calls after a commit). Does not block. */
+    public void wakeup() {
+        context.runOnContext(v -> {
+            if (stopping || abandoned) return;
+            if (scanning) {
+                rescan = true;
+                return;
+            }
+            scanning = true;
+            scan(QueueName.INCOMING, false).onComplete(ar -> {
+                scanning = false;
+                if (rescan) {
+                    rescan = false;
+                    wakeup();
+                }
+            });
+        });
+    }
+
+    /**
+     * Moves every file left in active/ (by a crash or an unfinished stop) back to incoming/, as Postfix's
+     * qmgr does at start-up; the next incoming scan delivers their still-pending recipients. Call before
+     * any scan. Returns how many were moved.
+     */
+    public Future<Integer> recover() {
+        return blocking(() -> {
+            int n = 0;
+            for (QueueId id : spool.ids(QueueName.ACTIVE)) {
+                try {
+                    spool.move(id, QueueName.ACTIVE, QueueName.INCOMING);
+                    n++;
+                } catch (IOException e) {
+                    LOG.warn("{}: cannot move from active to incoming: {}", id, e.toString());
+                }
+            }
+            if (n > 0) LOG.info("moved {} message(s) left in active back to incoming", n);
+            return n;
+        });
+    }
+
+    /** Scans incoming/ once; completes when every message it picked has been delivered, deferred or removed. */
+    public Future<Void> runIncoming() {
+        return onContext(() -> scan(QueueName.INCOMING, false)).compose(Qmgr::all);
+    }
+
+    /** Scans deferred/ once for messages whose retry time (mtime) has come; completes as {@link #runIncoming()}. */
+    public Future<Void> runDeferred() {
+        return onContext(() -> scan(QueueName.DEFERRED, true)).compose(Qmgr::all);
+    }
+
+    /** Lists {@code q}, takes the files not busy and activates them; completes once they are all taken. */
+    private Future<List<Future<Void>>> scan(QueueName q, boolean dueOnly) {
+        if (stopping || abandoned) return Future.succeededFuture(List.of());
+        Instant now = clock.instant();
+        return blocking(() -> list(q, dueOnly ? now : null)).map(ids -> {
+            List<Future<Void>> out = new ArrayList<>();
+            for (QueueId id : ids) {
+                if (stopping || abandoned) break;
+                if (busy.add(id)) out.add(activate(id, q).onComplete(ar -> busy.remove(id)));
+            }
+            return out;
+        });
+    }
+
+    private List<QueueId> list(QueueName q, Instant dueBy) throws IOException {
+        List<QueueId> ids = spool.ids(q);
+        if (dueBy == null) return ids;
+        List<QueueId> due = new ArrayList<>();
+        for (QueueId id : ids) {
+            try {
+                if (!Files.getLastModifiedTime(spool.file(q, id)).toInstant().isAfter(dueBy)) due.add(id);
+            } catch (NoSuchFileException e) {
+                // taken by someone else since the listing
+            }
+        }
+        return due;
+    }
+
+    /** Moves one message into active/, reads it and hands it to the deliveries; never fails. */
+    private Future<Void> activate(QueueId id, QueueName from) {
+        Instant activeAt = clock.instant();
+        return blocking(() -> {
+            if (abandoned) throw new IllegalStateException("abandoned");
+            if (from != QueueName.ACTIVE) spool.move(id, from, QueueName.ACTIVE);
+            return QueueFile.read(spool.file(QueueName.ACTIVE, id));
+        }).compose(file -> {
+            ActiveMessage m = new ActiveMessage(file, activeAt);
+            if (abandoned || stopping) return Future.succeededFuture();
+            messages.put(id, m);
+            LOG.info(DeliveryLogFormat.active(id, file.envelope().sender(), file.contentLength(),
+                    file.envelope().recipients().size()));
+            deliveries.start(m);
+            return m.done.future();
+        }, e -> cannotActivate(id, e));
+    }
+
+    private Future<Void> cannotActivate(QueueId id, Throwable e) {
+        if (abandoned || e instanceof NoSuchFileException) return Future.succeededFuture();
+        if (e instanceof CorruptQueueFileException) {
+            LOG.warn("{}: {}; moving it to the corrupt queue", id, e.getMessage());
+            return blocking(() -> spool.move(id, QueueName.ACTIVE, QueueName.CORRUPT)).<Void>mapEmpty()
+                    .recover(x -> {
+                        LOG.warn("{}: cannot move to corrupt: {}", id, x.toString());
+                        return Future.succeededFuture();
+                    });
+        }
+        LOG.warn("{}: cannot activate: {}", id, e.toString());
+        return Future.succeededFuture();
+    }
+
+    /**
+     * Ends a message whose deliveries are all done: expiry, bounce hand-off, then removal (nothing
+     * pending) or deferral (moved to deferred/ with its mtime set to the next attempt time).
+     */
+    void finish(ActiveMessage m) {
+        if (stopping || abandoned) {
+            abandon(m);
+            return;
+        }
+        Instant now = clock.instant();
+        String sender = m.envelope().sender();
+        Future<Void> expiry = Future.succeededFuture();
+        if (!m.pending.isEmpty() && backoff.expired(sender, m.envelope().arrival(), now)) {
+            List<Integer> expired = List.copyOf(m.pending);
+            expiry = blocking(() -> {
+                for (int i : expired) mark(m, i, RecipientStatus.BOUNCED);
+                return null;
+            }).map(v -> {
+                LOG.info(DeliveryLogFormat.expired(m.id(), sender));
+                for (int i : expired) {
+                    BounceSink.Bounced last = m.deferred.get(i);
+                    m.bounced.add(last != null ? last
+                            : new BounceSink.Bounced(i, m.address(i), "4.4.7", "message expired"));
+                    m.pending.remove(i);
+                }
+                return null;
+            });
+        }
+        expiry.compose(v -> deliveries.handOffBounces(m))
+                .compose(v -> m.pending.isEmpty() ? remove(m) : defer(m, backoff.nextAttempt(m.envelope().arrival(), now)))
+                .onFailure(e -> LOG.warn("{}: cannot finish: {}", m.id(), e.toString()))
+                .onComplete(ar -> abandon(m));
+    }
+
+    private Future<Void> remove(ActiveMessage m) {
+        return blocking(() -> {
+            Files.delete(m.file.path());
+            syncDirectory(spool.dir(QueueName.ACTIVE));
+            return null;
+        }).map(v -> {
+            LOG.info(DeliveryLogFormat.removed(m.id()));
+            return null;
+        });
+    }
+
+    /**
+     * Moves to deferred/ and stamps the next attempt time as the file's mtime. Should a crash lose the
+     * stamp, the mtime is that of the last status write (about now): the message is tried early, not lost.
+     */
+    private Future<Void> defer(ActiveMessage m, Instant next) {
+        return blocking(() -> {
+            Path p = spool.move(m.id(), QueueName.ACTIVE, QueueName.DEFERRED);
+            Files.setLastModifiedTime(p, FileTime.from(next));
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+            return null;
+        });
+    }
+
+    /** Records one recipient's status durably (fsync'd). Blocking: on a worker only. */
+    void mark(ActiveMessage m, int index, RecipientStatus status) throws IOException {
+        if (abandoned) throw new IOException("queue manager stopped");
+        m.file.markRecipient(index, status);
+        hooks.afterMark(m.id(), index);
+    }
+
+    /** Simulates a crash (tests): nothing more is written, scheduled or moved. */
+    void kill() {
+        abandoned = true;
+        context.runOnContext(v -> {
+            cancelTimers();
+            abandonAll();
+        });
+    }
+
+    boolean abandoned() {
+        return abandoned;
+    }
+
+    private void abandon(ActiveMessage m) {
+        messages.remove(m.id(), m);
+        m.done.tryComplete();
+    }
+
+    private void abandonAll() {
+        for (ActiveMessage m : List.copyOf(messages.values())) abandon(m);
+    }
+
+    private void cancelTimers() {
+        if (incomingTimer >= 0) vertx.cancelTimer(incomingTimer);
+        if (deferredTimer >= 0) vertx.cancelTimer(deferredTimer);
+        incomingTimer = deferredTimer = -1;
+    }
+
+    /** Runs {@code task} on a worker; the returned future completes on the qmgr context. */
+    <T> Future<T> blocking(Callable<T> task) {
+        return onContext(workers.executeBlocking(task, false));
+    }
+
+    /** {@code f}, completed on the qmgr context. */
+    <T> Future<T> onContext(Future<T> f) {
+        Promise<T> p = Promise.promise();
+        f.onComplete(ar -> context.runOnContext(v -> {
+            if (ar.succeeded()) p.complete(ar.result());
+            else p.fail(ar.cause());
+        }));
+        return p.future();
+    }
+
+    private <T> Future<T> onContext(Supplier<Future<T>> action) {
+        Promise<T> p = Promise.promise();
+        context.runOnContext(v -> {
+            Future<T> f;
+            try {
+                f = action.get();
+            } catch (RuntimeException e) {
+                f = Future.failedFuture(e);
+            }
+            f.onComplete(ar -> {
+                if (ar.succeeded()) p.complete(ar.result());
+                else p.fail(ar.cause());
+            });
+        });
+        return p.future();
+    }
+
+    private static Future<Void> all(List<Future<Void>> fs) {
+        return Future.join(fs).mapEmpty();
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}

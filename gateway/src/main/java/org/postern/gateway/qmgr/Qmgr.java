@@ -268,7 +268,7 @@ public final class Qmgr {
     private Future<Void> remove(ActiveMessage m) {
         return blocking(() -> {
             Files.delete(m.file.path());
-            syncDirectory(spool.dir(QueueName.ACTIVE));
+            Spool.syncDirectory(spool.dir(QueueName.ACTIVE));
             return null;
         }).map(v -> {
             LOG.info(DeliveryLogFormat.removed(m.id()));
@@ -360,11 +360,5 @@ public final class Qmgr {
 
     private static Future<Void> all(List<Future<Void>> fs) {
         return Future.join(fs).mapEmpty();
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
     }
 }

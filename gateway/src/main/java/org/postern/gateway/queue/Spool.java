@@ -152,7 +152,7 @@ public final class Spool {
     }
 
     /** Makes a directory's entries (creations, renames, deletions) durable. Blocking. */
-    static void syncDirectory(Path dir) throws IOException {
+    public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }

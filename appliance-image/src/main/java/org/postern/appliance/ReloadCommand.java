@@ -6,7 +6,11 @@ package org.postern.appliance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 
 @Command(name = "reload", description = "Re-read the configuration of the running Postern mail system.")
@@ -20,21 +24,28 @@ final class ReloadCommand extends ConfiguredCommand {
         if (running.isEmpty()) throw new Fatal("the Postern mail system is not running");
         Path status = ReloadSignal.statusFile(settings);
         String before = read(status);
-        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(running.get().pid()))
-                .redirectErrorStream(true).start();
-        if (kill.waitFor() != 0) throw new Fatal("cannot signal PID " + running.get().pid());
-        main.out().println(Main.SCRIPT + "refreshing the Postern mail system");
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        while (System.currentTimeMillis() < deadline) {
-            String now = read(status);
-            if (!now.equals(before)) {
-                String outcome = now.substring(now.indexOf(' ') + 1).strip();
-                if (outcome.equals("ok")) return Main.OK;
-                throw new Fatal("reload " + outcome + " -- the previous configuration stays in force");
+        // Watch before signalling, so the daemon's answer (an atomic rename into place) cannot be missed.
+        try (WatchService watch = status.getFileSystem().newWatchService()) {
+            status.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(running.get().pid()))
+                    .redirectErrorStream(true).start();
+            if (kill.waitFor() != 0) throw new Fatal("cannot signal PID " + running.get().pid());
+            main.out().println(Main.SCRIPT + "refreshing the Postern mail system");
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+            for (String now = read(status); now.equals(before); now = read(status)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) throw new Fatal("no answer to the reload from PID " + running.get().pid());
+                WatchKey key = watch.poll(left, TimeUnit.NANOSECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
             }
-            Thread.sleep(100);
         }
-        throw new Fatal("no answer to the reload from PID " + running.get().pid());
+        String now = read(status);
+        String outcome = now.substring(now.indexOf(' ') + 1).strip();
+        if (outcome.equals("ok")) return Main.OK;
+        throw new Fatal("reload " + outcome + " -- the previous configuration stays in force");
     }
 
     private static String read(Path p) throws java.io.IOException {

@@ -3,6 +3,7 @@
 // concurrent idle SMTP sessions fit in -Xmx256m. Failsafe; needs the jar from `package`.
 package org.postern.appliance;
 
+import org.postern.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -41,17 +42,13 @@ class MemoryBoundsIT {
         postern = new ProcessBuilder(java, heap, "-XX:+ExitOnOutOfMemoryError", "-jar", System.getProperty("postern.jar"),
                 "-c", dir.toString(), "run")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("run.out").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
+        Await.until("postern to listen on port " + port, Duration.ofSeconds(60), () -> {
             assertThat(postern.isAlive()).as("postern run exited: " + Files.readString(dir.resolve("run.out"))).isTrue();
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(200);
+                return true;
             }
-        }
-        throw new AssertionError("postern did not listen within 60 s");
+        });
     }
 
     @AfterEach

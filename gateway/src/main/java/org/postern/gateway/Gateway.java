@@ -26,19 +26,17 @@ import org.postern.policies.restrict.RestrictionServices;
 public final class Gateway {
     private final Vertx vertx;
     private final Clock clock;
-    private volatile DnsResolver dns;
     private final RestrictionServices services;
     private final IncomingQueue queue;
     private final List<SmtpdVerticle> verticles;
     private final String deploymentId;
     private Future<Void> stopped;
 
-    private Gateway(Vertx vertx, Clock clock, IncomingQueue queue, DnsResolver dns, RestrictionServices services,
+    private Gateway(Vertx vertx, Clock clock, IncomingQueue queue, RestrictionServices services,
                     List<SmtpdVerticle> verticles, String deploymentId) {
         this.services = services;
         this.vertx = vertx;
         this.clock = clock;
-        this.dns = dns;
         this.queue = queue;
         this.verticles = verticles;
         this.deploymentId = deploymentId;
@@ -58,7 +56,7 @@ public final class Gateway {
             IncomingQueue queue = new IncomingQueue(vertx, spool, clock);
             DnsResolver dns = Resolvers.fromConfig(config, clock);
             RestrictionServices services = RestrictionServices.create(16);
-            return new Prepared(queue, dns, services, SmtpdListeners.build(vertx, config, queue, clock, dns, services));
+            return new Prepared(queue, services, SmtpdListeners.build(vertx, config, queue, clock, dns, services));
         }, false).compose(p -> {
             List<SmtpdVerticle> verticles = new CopyOnWriteArrayList<>();
             // One instance: Vert.x 5.0.8 gives sockets accepted by the other instances of a shared-port
@@ -70,13 +68,12 @@ public final class Gateway {
                 verticles.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(instances))
-                    .map(id -> new Gateway(vertx, clock, p.queue(), p.dns(), p.services(), verticles, id))
+                    .map(id -> new Gateway(vertx, clock, p.queue(), p.services(), verticles, id))
                     .recover(e -> p.queue().close().transform(x -> Future.failedFuture(e)));
         });
     }
 
-    private record Prepared(IncomingQueue queue, DnsResolver dns, RestrictionServices services,
-                            List<SmtpdListener> listeners) {}
+    private record Prepared(IncomingQueue queue, RestrictionServices services, List<SmtpdListener> listeners) {}
 
     /**
      * Makes a new configuration snapshot current (postern reload, SIGHUP): listener settings, TLS
@@ -87,9 +84,7 @@ public final class Gateway {
      */
     public Future<Void> reload(Config config) {
         return vertx.executeBlocking(() -> {
-                    DnsResolver fresh = Resolvers.fromConfig(config, clock);
-                    dns = fresh;
-                    return SmtpdListeners.build(vertx, config, queue, clock, fresh, services);
+                    return SmtpdListeners.build(vertx, config, queue, clock, Resolvers.fromConfig(config, clock), services);
                 }, false)
                 .compose(listeners -> Future.all(verticles.stream().map(v -> v.reload(listeners)).toList()))
                 .mapEmpty();

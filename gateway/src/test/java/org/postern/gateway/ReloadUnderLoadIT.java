@@ -1,5 +1,6 @@
 package org.postern.gateway;
 
+import org.postern.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -34,7 +35,10 @@ class ReloadUnderLoadIT {
                         + "smtpd_banner = $myhostname ESMTP generation " + generation + "\n"
                         + "smtpd_sender_restrictions = check_sender_access inline:{ blocked.test=REJECT }\n");
                 gw.gateway.reload(Config.load(dir)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-                Thread.sleep(100); // let some sessions run on this generation
+                int queuedBefore = gw.incomingFiles().size();
+                // let some sessions run on this generation: wait until more mail arrives (or the load ends)
+                Await.until("mail accepted after reload " + generation, Duration.ofSeconds(60),
+                        () -> load.isDone() || gw.incomingFiles().size() > queuedBefore + 20);
             }
             CommandResult r = load.get(300, TimeUnit.SECONDS);
             assertThat(r.exitCode()).as(r.describe()).isZero();

@@ -96,10 +96,8 @@ public final class SmtpSink implements AutoCloseable {
             }
         }
         if (dumpDir == null) return;
-        while (dumpFiles().size() < n) {
-            if (System.nanoTime() > deadline) throw timeoutError(n, timeout);
-            pause();
-        }
+        Await.until(n + " messages dumped by smtp-sink on port " + port,
+                Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> dumpFiles().size() >= n);
     }
 
     private AssertionError timeoutError(int n, Duration timeout) {
@@ -165,14 +163,6 @@ public final class SmtpSink implements AutoCloseable {
         if (ownsDumpDir) SharedDirs.deleteTree(dumpDir);
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Options; {@link #start()} launches and waits until the sink greets on its port. */
     public static final class Builder {
         private int port;
@@ -234,9 +224,7 @@ public final class SmtpSink implements AutoCloseable {
 
     /** Connects until smtp-sink greets with its own hostname (so a foreign server on the port is not mistaken). */
     private void awaitGreeting(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String lastProblem = "";
-        while (System.nanoTime() < deadline) {
+        Await.until("smtp-sink to greet as " + hostname + " on 127.0.0.1:" + port, timeout, () -> {
             if (!program.isAlive()) {
                 program.drain();
                 throw new AssertionError("smtp-sink exited during start-up: " + program.describe());
@@ -245,18 +233,13 @@ public final class SmtpSink implements AutoCloseable {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
                 s.setSoTimeout(2000);
                 String greeting = readLine(s.getInputStream());
-                if (greeting.startsWith("220 ") && greeting.contains(hostname)) {
-                    s.getOutputStream().write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
-                    return;
+                if (!greeting.startsWith("220 ") || !greeting.contains(hostname)) {
+                    throw new IOException("unexpected greeting: " + greeting);
                 }
-                lastProblem = "unexpected greeting: " + greeting;
-            } catch (IOException e) {
-                lastProblem = e.toString();
+                s.getOutputStream().write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+                return true;
             }
-            pause();
-        }
-        throw new AssertionError("smtp-sink did not accept connections on 127.0.0.1:" + port + " within "
-                + timeout.toMillis() + " ms (" + lastProblem + "): " + program.describe());
+        });
     }
 
     private static String readLine(InputStream in) throws IOException {

@@ -97,11 +97,8 @@ final class MessageReceiver implements ContentReceiver {
         EsmtpParams.Mail p = tx.params;
         Envelope env = new Envelope(tx.queueId, tx.arrival, s.clientInfo(), tx.sender.toString(), tx.recipients,
                 p.size(), p.body(), p.smtputf8(), p.ret(), p.envid());
-        s.transaction = tx; // visible to the end-of-data facts; cleared again below
-        Future<org.postern.policies.restrict.Verdict> eod = SmtpdPolicy.check(s, Stage.END_OF_DATA,
-                tx.recipients.size() == 1 ? tx.recipients.get(0).address() : null, cleanup.size());
-        s.transaction = null;
-        return eod.compose(v -> {
+        return SmtpdPolicy.check(s, tx, Stage.END_OF_DATA,
+                tx.recipients.size() == 1 ? tx.recipients.get(0).address() : null, cleanup.size()).compose(v -> {
             if (!v.accepted()) {
                 s.log.count(verb, false);
                 return cleanup.abort().compose(x -> DataCommand.refuse(s, v));

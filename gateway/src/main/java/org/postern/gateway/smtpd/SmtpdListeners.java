@@ -58,6 +58,13 @@ public final class SmtpdListeners {
     public static List<String> check(Config main) {
         List<String> problems = new ArrayList<>();
         Tables tables = new Tables(main.configDir());
+        try (RestrictionServices services = RestrictionServices.create(1)) {
+            check(main, tables, services, problems);
+        }
+        return problems.stream().distinct().toList();
+    }
+
+    private static void check(Config main, Tables tables, RestrictionServices services, List<String> problems) {
         for (Service service : main.services()) {
             Config c;
             SmtpdSettings st;
@@ -65,7 +72,7 @@ public final class SmtpdListeners {
                 c = service.config(main);
                 st = SmtpdSettings.from(c);
                 ContentChecks.from(c, tables); // every header/body checks table loads
-                try (SmtpdRestrictions r = SmtpdRestrictions.load(c, tables, null, RestrictionServices.create(1))) {
+                try (SmtpdRestrictions r = SmtpdRestrictions.load(c, tables, null, services)) {
                     r.warnings().forEach(w -> problems.add(w.toString()));
                 }
             } catch (ConfigException e) {
@@ -93,7 +100,6 @@ public final class SmtpdListeners {
                 }
             }
         }
-        return problems.stream().distinct().toList();
     }
 
     /** A file or directory parameter; a relative value is taken relative to the config directory. */

@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.CompletionStage;
-import org.postern.policies.restrict.Action;
 import org.postern.policies.restrict.Decision;
 import org.postern.policies.restrict.LogEvent;
 import org.postern.policies.restrict.SessionFacts;
@@ -23,9 +22,13 @@ final class SmtpdPolicy {
      * loop with the verdict, already logged and its side effects recorded.
      */
     static Future<Verdict> check(SmtpSession s, Stage stage, String recipient, long size) {
+        return check(s, s.transaction, stage, recipient, size);
+    }
+
+    /** As above for {@code tx}, which the session may already have let go of (end of data). */
+    static Future<Verdict> check(SmtpSession s, Transaction tx, Stage stage, String recipient, long size) {
         SmtpdRestrictions r = s.listener.restrictions();
-        SessionFacts facts = facts(s, stage, recipient, size);
-        Transaction tx = s.transaction; // the effects belong to this transaction, whatever comes next
+        SessionFacts facts = facts(s, tx, stage, recipient, size);
         CompletionStage<Verdict> verdict;
         switch (stage) {
             case HELO: verdict = r.helo(facts); break;
@@ -49,7 +52,7 @@ final class SmtpdPolicy {
         });
     }
 
-    private static SessionFacts facts(SmtpSession s, Stage stage, String recipient, long size) {
+    private static SessionFacts facts(SmtpSession s, Transaction tx, Stage stage, String recipient, long size) {
         InetAddress client;
         try {
             client = InetAddress.getByName(s.clientAddress); // numeric: no lookup
@@ -67,7 +70,6 @@ final class SmtpdPolicy {
                 .pendingDeferral(s.pendingDeferral);
         if (s.saslUsername != null) b.sasl(s.saslMethod, s.saslUsername, null);
         if (s.tlsProtocol != null) b.tls(s.tlsProtocol, s.tlsCipher, s.tlsBits);
-        Transaction tx = s.transaction;
         if (tx != null) {
             b.sender(tx.sender.toString()).smtputf8(tx.params.smtputf8()).recipientCount(tx.recipients.size())
                     .instance(tx.instance).discarded(tx.effects.discard);
@@ -85,9 +87,5 @@ final class SmtpdPolicy {
             case TEMPFAIL: return SessionFacts.NameStatus.TEMPFAIL;
             default: return SessionFacts.NameStatus.PERMFAIL;
         }
-    }
-
-    static boolean isAction(Decision d, Action a) {
-        return d.action() == a;
     }
 }

@@ -19,7 +19,7 @@ record SmtpdSettings(
         int connectionCountLimit, boolean smtputf8, Duration pregreetWait, Duration shutdownTimeout,
         boolean forbidBareNewline, Set<String> discardEhloKeywords,
         boolean allowPercentHack, boolean swapBangpath, boolean peernameLookup,
-        NetworkList mynetworks, DomainList mydestination, DomainList relayDomains) {
+        NetworkList mynetworks, DomainList mydestination) {
 
     /** smtpd_tls_security_level. */
     enum TlsLevel { NONE, MAY, ENCRYPT }
@@ -45,7 +45,7 @@ record SmtpdSettings(
                 c.getList("smtpd_discard_ehlo_keywords").stream()
                         .map(k -> k.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()),
                 c.getBool("allow_percent_hack"), c.getBool("swap_bangpath"), c.getBool("smtpd_peername_lookup"),
-                c.mynetworks(), c.mydestination(), c.relayDomains());
+                c.mynetworks(), c.mydestination());
     }
 
     private static TlsLevel tlsLevel(String v) {

@@ -3,6 +3,7 @@
 // Needs Debian's postfix package (smtp-sink).
 package org.postern.gateway.qmgr;
 
+import org.postern.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -55,8 +56,7 @@ class QmgrSinkIT {
             QmgrTestBase.await(qmgr.start());
             qmgr.wakeup();
             sink.awaitMessages(MESSAGES, Duration.ofSeconds(60));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!spoolEmpty(spool) && System.nanoTime() < deadline) Thread.sleep(20);
+            Await.until("an empty spool", Duration.ofSeconds(30), () -> spoolEmpty(spool));
             QmgrTestBase.await(qmgr.stop());
             QmgrTestBase.await(transport.close());
             QmgrTestBase.await(incoming.close());

@@ -3,6 +3,7 @@
 // per-next-hop limits, and a crash between two status writes followed by a restart (invariant 2).
 package org.postern.gateway.qmgr;
 
+import org.postern.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -160,8 +161,7 @@ class QmgrTest extends QmgrTestBase {
         io.vertx.core.Future<Void> run = qmgr(QmgrSettings.defaults().withLimits(2, 50)).runIncoming();
         for (int released = 0; released < 5; released++) {
             int want = Math.min(5, released + 2);
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (transport.held.size() < want && System.nanoTime() < deadline) Thread.sleep(5);
+            Await.until(want + " deliveries in flight", Duration.ofSeconds(10), () -> transport.held.size() >= want);
             assertThat(transport.held).hasSize(want);
             transport.held.get(released).complete(null);
         }

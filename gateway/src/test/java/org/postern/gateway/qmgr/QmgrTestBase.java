@@ -2,6 +2,7 @@
 // IncomingQueue, a clock tests move by hand and a scripted fake Transport that records each call.
 package org.postern.gateway.qmgr;
 
+import org.postern.testkit.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -45,7 +46,7 @@ abstract class QmgrTestBase {
     Vertx vertx;
     Spool spool;
     IncomingQueue incoming;
-    final TestClock clock = new TestClock();
+    final MutableClock clock = new MutableClock();
     final FakeTransport transport = new FakeTransport(clock);
 
     @BeforeEach
@@ -129,30 +130,6 @@ abstract class QmgrTestBase {
             synchronized (calls) {
                 return calls.stream().flatMap(List::stream).toList();
             }
-        }
-    }
-
-    /** A clock tests move by hand. */
-    static final class TestClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-21T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

@@ -2,6 +2,7 @@
 // not in bursts, not with a clock stepped back, not across threads, not below the spool's floor.
 package org.postern.gateway.queue;
 
+import org.postern.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
@@ -22,30 +23,6 @@ import org.postern.core.QueueId;
 class QueueIdGeneratorTest {
     private static final Instant T = Instant.parse("2026-11-21T23:26:00.500000Z");
 
-    /** A clock the test moves by hand. */
-    static final class SettableClock extends Clock {
-        final AtomicReference<Instant> now;
-
-        SettableClock(Instant start) {
-            now = new AtomicReference<>(start);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
-
     @Test
     void idIsElevenUpperCaseHexDigitsOfTicksSince2024() {
         QueueId id = new QueueIdGenerator(Clock.fixed(T, ZoneOffset.UTC)).next();
@@ -57,10 +34,10 @@ class QueueIdGeneratorTest {
 
     @Test
     void followsTheClockWhenItMovesFasterThanIdsAreTaken() {
-        SettableClock clock = new SettableClock(T);
+        MutableClock clock = new MutableClock(T);
         QueueIdGenerator g = new QueueIdGenerator(clock);
         long first = QueueIdGenerator.valueOf(g.next().value()).getAsLong();
-        clock.now.set(T.plusSeconds(10));
+        clock.set(T.plusSeconds(10));
         long later = QueueIdGenerator.valueOf(g.next().value()).getAsLong();
         assertThat(later - first).isEqualTo(10 * 4096);
     }
@@ -82,10 +59,10 @@ class QueueIdGeneratorTest {
 
     @Test
     void clockSteppedBackStillGivesIncreasingIds() {
-        SettableClock clock = new SettableClock(T);
+        MutableClock clock = new MutableClock(T);
         QueueIdGenerator g = new QueueIdGenerator(clock);
         String before = g.next().value();
-        clock.now.set(T.minusSeconds(3600));
+        clock.set(T.minusSeconds(3600));
         String after = g.next().value();
         assertThat(after.compareTo(before)).isPositive();
     }

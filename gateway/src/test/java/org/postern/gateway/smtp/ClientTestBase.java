@@ -3,6 +3,7 @@
 // queue-file I/O ran on an event loop (invariant 4).
 package org.postern.gateway.smtp;
 
+import org.postern.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -29,7 +30,7 @@ abstract class ClientTestBase {
     @TempDir
     Path dir;
     Vertx vertx;
-    final TestClock clock = new TestClock();
+    final MutableClock clock = new MutableClock();
     SmtpTransport transport;
 
     @BeforeEach
@@ -68,29 +69,5 @@ abstract class ClientTestBase {
 
     DeliveryReport deliver(QueuedMessage m, Destination d) throws Exception {
         return QueuedMessages.await(transport.deliver(m, d));
-    }
-
-    /** A clock tests move by hand. */
-    static final class TestClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-21T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

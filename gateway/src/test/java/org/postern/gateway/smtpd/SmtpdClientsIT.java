@@ -55,6 +55,20 @@ class SmtpdClientsIT {
     }
 
     @Test
+    void swaksImplicitTlsSubmission() throws Exception {
+        Assumptions.requireCommand("swaks");
+        PasswordFile.set(dir.resolve("sasl_passwd"), "bob", "s3cret pass".toCharArray());
+        try (GatewayHarness gw = GatewayHarness.start(dir, "smtpd_sasl_auth_enable = yes\n"
+                + "smtpd_sasl_password_file = " + dir.resolve("sasl_passwd") + "\n", "smtpd_tls_wrappermode=yes")) {
+            CommandResult r = Swaks.server("127.0.0.1", gw.port).from("bob@sender.test").to("x@elsewhere.test")
+                    .tlsOnConnect().auth("PLAIN", "bob", "s3cret pass").run();
+            assertThat(r.exitCode()).as(r.describe()).isZero();
+            assertThat(r.output()).contains("250 2.0.0 Ok: queued as");
+            assertThat(gw.incomingMessages().get(0).envelope().client().protocol()).isEqualTo("ESMTPSA");
+        }
+    }
+
+    @Test
     void swaksWithoutTlsIsNotOfferedAuth() throws Exception {
         Assumptions.requireCommand("swaks");
         try (GatewayHarness gw = start()) {

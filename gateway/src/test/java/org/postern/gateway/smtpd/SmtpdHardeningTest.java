@@ -1,5 +1,6 @@
 package org.postern.gateway.smtpd;
 
+import org.postern.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -221,7 +222,8 @@ class SmtpdHardeningTest {
             assertThat(c.command("DATA").code()).isEqualTo(354);
             c.send("Subject: cut\r\n\r\n" + "partial line\r\n".repeat(10_000));
         }
-        for (int i = 0; i < 50 && !gw.incomingFiles().isEmpty(); i++) Thread.sleep(100);
+        Await.until("the aborted message's temporary file to go", Duration.ofSeconds(5),
+                () -> gw.incomingFiles().isEmpty());
         assertThat(gw.incomingFiles()).isEmpty();
     }
 
@@ -242,10 +244,12 @@ class SmtpdHardeningTest {
             }
             a.command("QUIT");
             a.awaitClose(Duration.ofSeconds(5));
-            Thread.sleep(200); // the server notices the close
-            try (RawSmtpClient d = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10), "127.0.0.2")) {
-                assertThat(d.readReply().code()).isEqualTo(220); // a slot is free again
-            }
+            // a slot is free again once the server has noticed the close
+            Await.until("a connection slot for 127.0.0.2", Duration.ofSeconds(5), () -> {
+                try (RawSmtpClient d = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10), "127.0.0.2")) {
+                    return d.readReply().code() == 220;
+                }
+            });
         }
     }
 

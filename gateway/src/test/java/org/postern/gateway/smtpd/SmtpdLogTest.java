@@ -1,5 +1,6 @@
 package org.postern.gateway.smtpd;
 
+import org.postern.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
@@ -55,9 +56,8 @@ class SmtpdLogTest {
             queueId = reply.substring(reply.lastIndexOf(' ') + 1);
             c.command("QUIT");
             c.awaitClose(Duration.ofSeconds(5));
-            for (int i = 0; i < 50 && lines(smtpd).stream().noneMatch(l -> l.startsWith("disconnect")); i++) {
-                Thread.sleep(50);
-            }
+            Await.until("the disconnect log line", Duration.ofSeconds(5),
+                    () -> lines(smtpd).stream().anyMatch(l -> l.startsWith("disconnect")));
         }
         assertThat(lines(smtpd)).containsSubsequence(
                 "connect from unknown[127.0.0.2]",

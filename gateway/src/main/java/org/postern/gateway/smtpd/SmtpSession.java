@@ -27,6 +27,8 @@ final class SmtpSession {
     final InputFramer framer = new InputFramer(SmtpdSettings.COMMAND_LINE_LIMIT);
     final SessionLog log;
     final String clientAddress;
+    /** The same address, parsed once (numeric: no lookup). */
+    final java.net.InetAddress clientInet;
     final int clientPort;
     String clientName;
     /** PTR name and lookup outcomes, for restrictions (reject_unknown_client_hostname, ...). */
@@ -74,6 +76,7 @@ final class SmtpSession {
         this.settings = listener.settings();
         this.socket = socket;
         this.clientAddress = socket.remoteAddress().hostAddress();
+        this.clientInet = SmtpdListener.numeric(clientAddress);
         this.clientPort = socket.remoteAddress().port();
         this.clientName = listener.clientName(clientAddress);
         this.log = new SessionLog(this);
@@ -93,7 +96,7 @@ final class SmtpSession {
         if (socket.isSsl()) tlsEstablished(TlsSessionInfo.of(socket.sslSession())); // implicit TLS
         long started = System.nanoTime();
         // As Postfix's smtpd: the client's name is known before the greeting (and the connect log line).
-        Future.fromCompletionStage(ClientNameLookup.lookup(listener.dns(), remoteInet()), context)
+        Future.fromCompletionStage(ClientNameLookup.lookup(listener.dns(), clientInet), context)
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
                         clientNames = ar.result();
@@ -117,13 +120,6 @@ final class SmtpSession {
                 });
     }
 
-    private java.net.InetAddress remoteInet() {
-        try {
-            return java.net.InetAddress.getByName(clientAddress); // numeric: no lookup
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     boolean tlsActive() {
         return tlsProtocol != null;

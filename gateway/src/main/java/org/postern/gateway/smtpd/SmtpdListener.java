@@ -92,26 +92,26 @@ public final class SmtpdListener {
     }
 
     void sessionClosed(SmtpSession s) {
-        if (settings.connectionCountLimit() > 0 && !inMynetworks(s.clientAddress)) {
+        if (settings.connectionCountLimit() > 0 && !settings.mynetworks().contains(s.clientInet)) {
             connections.computeIfPresent(s.clientAddress, (k, v) -> v <= 1 ? null : v - 1);
         }
     }
 
     boolean inMynetworks(String address) {
+        return settings.mynetworks().contains(numeric(address));
+    }
+
+    /** A numeric address as an InetAddress; InetAddress parses a literal without any lookup. */
+    static InetAddress numeric(String address) {
         try {
-            // A numeric address: InetAddress parses it without any lookup.
-            return settings.mynetworks().contains(InetAddress.getByName(address));
+            return InetAddress.getByName(address);
         } catch (UnknownHostException e) {
-            return false;
+            throw new IllegalArgumentException("not a numeric address: " + address, e);
         }
     }
 
     /** A name for log lines written before the session's own lookup (connection limit): no DNS. */
     String clientName(String address) {
-        try {
-            return InetAddress.getByName(address).isLoopbackAddress() ? "localhost" : "unknown";
-        } catch (UnknownHostException e) {
-            return "unknown";
-        }
+        return numeric(address).isLoopbackAddress() ? "localhost" : "unknown";
     }
 }

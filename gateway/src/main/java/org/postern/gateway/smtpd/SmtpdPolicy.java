@@ -4,8 +4,6 @@
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.concurrent.CompletionStage;
 import org.postern.policies.restrict.Decision;
 import org.postern.policies.restrict.LogEvent;
@@ -53,14 +51,8 @@ final class SmtpdPolicy {
     }
 
     private static SessionFacts facts(SmtpSession s, Transaction tx, Stage stage, String recipient, long size) {
-        InetAddress client;
-        try {
-            client = InetAddress.getByName(s.clientAddress); // numeric: no lookup
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
         ClientNameLookup.ClientName names = s.clientNames;
-        SessionFacts.Builder b = SessionFacts.builder(stage, client)
+        SessionFacts.Builder b = SessionFacts.builder(stage, s.clientInet)
                 .clientPort(s.clientPort)
                 .clientName(names.name(), status(names.nameStatus()))
                 .reverseClientName(names.reverseName(), status(names.reverseStatus()))

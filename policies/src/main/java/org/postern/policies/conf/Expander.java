@@ -1,9 +1,8 @@
-// Expander: Postfix's $name expansion of main.cf values (mac_parse/mac_expand): $name, ${name},
-// $(name), ${name?text}, ${name:text}, ${name?{t1}:{t2}}, ${{a} == {b} ? {t1} : {t2}} with
-// == != < <= >= > and <level etc., $$ for a literal $; recursive, with loop detection.
+// Expander: Postfix's $name expansion of main.cf values (mac_parse/mac_expand) while a Config is built:
+// scans for $name, ${name}, $(name) and $$, expands referenced parameters recursively with memoizing,
+// loop detection and nesting/length limits; the ${...?...:...} and {a} == {b} forms are MacroExpression's.
 package org.postern.policies.conf;
 
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -29,8 +28,6 @@ final class Expander {
     record Result(String text, boolean ok) {}
 
     private static final Result UNDEFINED = new Result(null, true);
-    private static final String OPERATOR_CHARS = "<>!=?+-*/~&|%";
-    private static final List<String> OPERATORS = List.of("==", "!=", "<", "<=", ">=", ">");
     /** Nesting of $name expressions and references within one expansion, as Postfix's mac_expand() allows. */
     static final int MAX_NESTING = 100;
     /** Longest expanded value: beyond it a value is refused (values that double a macro at every level). */
@@ -44,6 +41,7 @@ final class Expander {
     private final Set<String> referenced = new LinkedHashSet<>();
     private int nesting;
     private boolean tooLong;
+    private final MacroExpression expressions = new MacroExpression(this);
 
     Expander(Source source, Predicate<String> isPostfixName, Set<Diagnostic> sink) {
         this.source = source;
@@ -91,7 +89,7 @@ final class Expander {
     }
 
     /** Expands {@code text}, which belongs to parameter {@code owner}; clears ok[0] on an error. */
-    private String expand(String text, String owner, boolean[] ok) {
+    String expand(String text, String owner, boolean[] ok) {
         if (nesting >= MAX_NESTING) {
             // Postfix mac_expand(): "unreasonable macro call nesting"; also ends reference chains
             error(owner, ok, "unreasonable macro call nesting (more than " + MAX_NESTING + " levels): \""
@@ -144,7 +142,7 @@ final class Expander {
                 i = j;
             }
             if (expr.isEmpty()) return fail(owner, ok, out, "empty macro name: \"" + abbreviate(text) + "\"");
-            if (!expression(expr, owner, out, ok)) return out.toString();
+            if (!expressions.evaluate(expr, owner, out, ok)) return out.toString();
             if (out.length() > MAX_LENGTH) {
                 ok[0] = false;
                 if (!tooLong) {
@@ -158,99 +156,8 @@ final class Expander {
         return out.toString();
     }
 
-    /** One $name or ${...} expression; appends its expansion; false after a syntax error. */
-    private boolean expression(String expr, String owner, StringBuilder out, boolean[] ok) {
-        Cursor cp = new Cursor(expr);
-        String lookup;
-        char ch;
-        cp.skipSpace();
-        if (cp.peek() == '{') {
-            String left = cp.curly();
-            if (left == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + abbreviate(expr) + "\"");
-            int opStart = cp.pos;
-            while (cp.more() && OPERATOR_CHARS.indexOf(cp.peek()) >= 0) cp.pos++;
-            String op = expr.substring(opStart, cp.pos);
-            if (!OPERATORS.contains(op)) {
-                cp.pos = opStart;
-                return error(owner, ok, "\"==\" or \"!=\" or \"<\" or \"<=\" or \">=\" or \">\" expected at: \"...{"
-                        + left + "}>>>" + cp.rest(20) + "\"");
-            }
-            int suffixStart = cp.pos;
-            while (cp.more() && Character.isLetterOrDigit(cp.peek())) cp.pos++;
-            String suffix = expr.substring(suffixStart, cp.pos);
-            if (!suffix.isEmpty() && !suffix.equals("level")) {
-                return error(owner, ok, "bad operator suffix at: \"..." + op + ">>>" + suffix + "\"");
-            }
-            cp.skipSpace();
-            if (cp.peek() != '{') {
-                return error(owner, ok, "\"{expression}\" expected at: \"...{" + left + "} " + op + suffix
-                        + ">>>" + cp.rest(20) + "\"");
-            }
-            String right = cp.curly();
-            if (right == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + abbreviate(expr) + "\"");
-            String l = expand(left, owner, ok);
-            String r = expand(right, owner, ok);
-            Boolean result = compare(l, op, suffix, r);
-            if (result == null) {
-                return error(owner, ok, "bad compatibility level in \"{" + l + "} " + op + suffix + " {" + r + "}\"");
-            }
-            lookup = result ? "true" : "";
-            ch = cp.more() ? cp.next() : 0;
-            if (ch != 0 && ch != '?' && ch != ':') {
-                return error(owner, ok, "\"?\" or \":\" expected at: \"...}>>>" + expr.substring(cp.pos - 1) + "\"");
-            }
-        } else {
-            int start = cp.pos;
-            while (true) {
-                int k = cp.pos;
-                while (k < expr.length() && LogicalLines.isSpace(expr.charAt(k))) k++;
-                if (k == expr.length()) {
-                    ch = 0;
-                    break;
-                }
-                if (expr.charAt(k) == '?' || expr.charAt(k) == ':') {
-                    ch = expr.charAt(k);
-                    break;
-                }
-                if (!isNameChar(expr.charAt(cp.pos))) {
-                    return error(owner, ok, "attribute name syntax error at: \"..."
-                            + expr.substring(0, cp.pos) + ">>>" + cp.rest(20) + "\"");
-                }
-                cp.pos++;
-            }
-            String name = expr.substring(start, cp.pos);
-            if (ch != 0) cp.pos = expr.indexOf(ch, cp.pos) + 1;
-            lookup = ch == 0 ? lookup(name, owner, ok) : test(name, owner);
-        }
-        switch (ch) {
-            case '?': {
-                String ifTrue = cp.curlyOrRest();
-                if (ifTrue == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + abbreviate(expr) + "\"");
-                if (lookup != null && !lookup.isEmpty()) out.append(expand(ifTrue, owner, ok));
-                if (!cp.more()) break;
-                if (cp.peek() != ':') {
-                    return error(owner, ok, "\":\" expected at: \"..." + ifTrue + "}>>>" + cp.rest(20) + "\"");
-                }
-                cp.pos++;
-            }
-            // fall through: ${name?{text1}:{text2}}
-            case ':': {
-                String ifFalse = cp.curlyOrRest();
-                if (ifFalse == null) return error(owner, ok, "unbalanced {} in attribute expression: \"" + abbreviate(expr) + "\"");
-                if (lookup == null || lookup.isEmpty()) out.append(expand(ifFalse, owner, ok));
-                if (cp.more()) {
-                    return error(owner, ok, "unexpected input at: \"..." + ifFalse + "}>>>" + cp.rest(20) + "\"");
-                }
-                break;
-            }
-            default:
-                if (lookup != null) out.append(lookup);
-        }
-        return true;
-    }
-
     /** The expanded value of a referenced parameter, null (with a warning) when undefined. */
-    private String lookup(String name, String owner, boolean[] ok) {
+    String lookup(String name, String owner, boolean[] ok) {
         referenced.add(name);
         Result r = value(name);
         if (!r.ok()) ok[0] = false;
@@ -284,7 +191,7 @@ final class Expander {
      * For ${name?..} and ${name:..}: the unexpanded value, as Postfix tests it (so "a = $b" with
      * an empty b still counts as non-empty); null (with a warning) when undefined.
      */
-    private String test(String name, String owner) {
+    String test(String name, String owner) {
         referenced.add(name);
         String raw = source.raw(name);
         if (raw == null) warnUndefined(name, owner);
@@ -298,51 +205,11 @@ final class Expander {
         sink.add(Diagnostic.warning(source.origin(owner), "the value of " + owner + " " + what + "; it expands to empty"));
     }
 
-    /** Postfix relational operators: numeric when both sides are digits, else string order. */
-    static Boolean compare(String l, String op, String suffix, String r) {
-        int delta;
-        if (suffix.equals("level")) {
-            int[] a = level(l);
-            int[] b = level(r);
-            if (a == null || b == null) return null;
-            delta = 0;
-            for (int i = 0; i < 3 && delta == 0; i++) delta = Integer.compare(a[i], b[i]);
-        } else if (allDigits(l) && allDigits(r)) {
-            delta = new BigInteger(l).compareTo(new BigInteger(r));
-        } else {
-            delta = Integer.signum(l.compareTo(r));
-        }
-        return switch (op) {
-            case "==" -> delta == 0;
-            case "!=" -> delta != 0;
-            case "<" -> delta < 0;
-            case "<=" -> delta <= 0;
-            case ">=" -> delta >= 0;
-            default -> delta > 0;
-        };
-    }
-
-    /** A Postfix compatibility level: major[.minor[.patch]]. */
-    private static int[] level(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length > 3) return null;
-        int[] out = new int[3];
-        for (int i = 0; i < parts.length; i++) {
-            if (!allDigits(parts[i]) || parts[i].length() > 9) return null;
-            out[i] = Integer.parseInt(parts[i]);
-        }
-        return out;
-    }
-
-    private static boolean allDigits(String s) {
-        return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
-    }
-
     static boolean isNameChar(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     }
 
-    private static String abbreviate(String text) {
+    static String abbreviate(String text) {
         return text.length() > 100 ? text.substring(0, 100) + "..." : text;
     }
 
@@ -351,67 +218,9 @@ final class Expander {
         return out.toString();
     }
 
-    private boolean error(String owner, boolean[] ok, String message) {
+    boolean error(String owner, boolean[] ok, String message) {
         ok[0] = false;
         sink.add(Diagnostic.error(source.origin(owner), "bad $name expansion in the value of " + owner + ": " + message));
         return false;
-    }
-
-    /** Read position within one ${...} expression. */
-    private static final class Cursor {
-        final String s;
-        int pos;
-
-        Cursor(String s) {
-            this.s = s;
-        }
-
-        boolean more() {
-            return pos < s.length();
-        }
-
-        char peek() {
-            return more() ? s.charAt(pos) : 0;
-        }
-
-        char next() {
-            return s.charAt(pos++);
-        }
-
-        String rest(int max) {
-            String r = s.substring(pos);
-            return r.length() > max ? r.substring(0, max) : r;
-        }
-
-        void skipSpace() {
-            while (more() && LogicalLines.isSpace(peek())) pos++;
-        }
-
-        /** At '{' (after optional whitespace): the balanced payload, then skips trailing whitespace. */
-        String curly() {
-            int level = 1;
-            int start = pos + 1;
-            int j = start;
-            for (; j < s.length(); j++) {
-                char c = s.charAt(j);
-                if (c == '{') level++;
-                else if (c == '}' && --level == 0) break;
-            }
-            if (j >= s.length()) return null;
-            pos = j + 1;
-            skipSpace();
-            return s.substring(start, j);
-        }
-
-        /** A {payload} if one follows (after whitespace), else all remaining text (Postfix 2.x form). */
-        String curlyOrRest() {
-            int save = pos;
-            skipSpace();
-            if (peek() == '{') return curly();
-            pos = save;
-            String r = s.substring(pos);
-            pos = s.length();
-            return r;
-        }
     }
 }

@@ -189,10 +189,10 @@ class ExpansionTest {
 
     @Test
     void compareFollowsPostfix() {
-        assertThat(Expander.compare("10", "<", "", "9")).isFalse();
-        assertThat(Expander.compare("10", "<", "", "9x")).isTrue();
-        assertThat(Expander.compare("3.10", ">", "level", "3.9")).isTrue();
-        assertThat(Expander.compare("3", "==", "level", "3.0.0")).isTrue();
-        assertThat(Expander.compare("x", "==", "level", "3")).isNull();
+        assertThat(MacroExpression.compare("10", "<", "", "9")).isFalse();
+        assertThat(MacroExpression.compare("10", "<", "", "9x")).isTrue();
+        assertThat(MacroExpression.compare("3.10", ">", "level", "3.9")).isTrue();
+        assertThat(MacroExpression.compare("3", "==", "level", "3.0.0")).isTrue();
+        assertThat(MacroExpression.compare("x", "==", "level", "3")).isNull();
     }
 }

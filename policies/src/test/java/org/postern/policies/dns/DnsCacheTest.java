@@ -6,15 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.postern.testkit.MutableClock;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
 
 class DnsCacheTest {
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
     private final DnsCache cache = new DnsCache(clock, 100, Duration.ofDays(1), Duration.ofHours(3));
 
     private static DnsAnswer found(String name, long ttl) throws Exception {

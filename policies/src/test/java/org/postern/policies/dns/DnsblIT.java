@@ -7,11 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postern.testkit.Dnsmasq;
+import org.postern.testkit.MutableClock;
 
 class DnsblIT {
     private static final String V6_CLIENT = "2001:db8::1";
@@ -41,7 +43,7 @@ class DnsblIT {
         if (dns != null) dns.close();
     }
 
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
     private final DnsjavaResolver resolver =
             DnsjavaResolver.builder().server(dns.hostPort()).clock(clock).timeout(Duration.ofMillis(1500)).build();
 

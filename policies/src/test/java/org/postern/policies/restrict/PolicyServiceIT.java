@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postern.testkit.Await;
 import org.postern.testkit.Dnsmasq;
 import org.postern.testkit.FreePort;
 
@@ -190,13 +191,11 @@ class PolicyServiceIT {
             if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new AssertionError("postfwd2 did not start: " + cmd + "\n" + Files.readString(work.resolve("postfwd.out")));
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (!answers(endpoint, work)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("postfwd2 does not listen on " + endpoint + ": "
-                            + Files.readString(work.resolve("postfwd.out")));
-                }
-                Thread.sleep(100); // waiting for another process to bind, no clock can stand in
+            try { // another process binding: no clock can stand in, so poll with a bound
+                Await.until("postfwd2 to listen on " + endpoint, Duration.ofSeconds(15), () -> answers(endpoint, work));
+            } catch (AssertionError e) {
+                throw new AssertionError("postfwd2 does not listen on " + endpoint + ": "
+                        + Files.readString(work.resolve("postfwd.out")), e);
             }
             long pid = Long.parseLong(Files.readString(work.resolve("postfwd.pid")).strip());
             return new Postfwd(work, endpoint, pid);

@@ -7,17 +7,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postern.testkit.MutableClock;
 
 class PolicyServiceTest {
     @TempDir
     Path dir;
     Fixture fx;
-    MutableClock clock = new MutableClock();
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
     FakePolicyServer server;
 
     @BeforeEach

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.policies.conf.Config;
 import org.postern.testkit.FreePort;
+import org.postern.testkit.RawSmtpClient;
 
 public final class GatewayHarness implements AutoCloseable {
     public final Path dir;
@@ -58,6 +59,14 @@ public final class GatewayHarness implements AutoCloseable {
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
         Gateway gw = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return new GatewayHarness(dir, port, vertx, gw);
+    }
+
+    /** A raw client on this gateway's port that has read the 220 greeting (fails otherwise). */
+    public RawSmtpClient connectGreeted() throws IOException {
+        RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", port, Duration.ofSeconds(10));
+        RawSmtpClient.Reply greeting = c.readReply();
+        if (greeting.code() != 220) throw new AssertionError("expected a 220 greeting, got " + greeting);
+        return c;
     }
 
     public Path spool() {

@@ -35,9 +35,7 @@ class SmtpdProtocolTest {
     }
 
     private RawSmtpClient connect() throws Exception {
-        RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", gw.port, Duration.ofSeconds(10));
-        assertThat(c.readReply().code()).isEqualTo(220);
-        return c;
+        return gw.connectGreeted();
     }
 
     @Test

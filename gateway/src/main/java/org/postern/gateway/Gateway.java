@@ -1,6 +1,6 @@
-// Gateway: the running mail path of one Postern instance -- the spool and every smtpd listener that
-// master.cf declares, served by one SmtpdVerticle. Started and stopped by the appliance's
-// postern command. Governed by master.cf services and main.cf (queue_directory, smtpd_*).
+// Gateway: the running mail path of one Postern instance -- the spool, every smtpd listener that
+// master.cf declares (served by one SmtpdVerticle) and, when master.cf lists qmgr, the Backend (vscan,
+// qmgr, delivery). Started and stopped by the postern command. Governed by master.cf and main.cf.
 package org.postern.gateway;
 
 import io.vertx.core.DeploymentOptions;
@@ -30,10 +30,12 @@ public final class Gateway {
     private final IncomingQueue queue;
     private final List<SmtpdVerticle> verticles;
     private final String deploymentId;
+    private final Backend backend;
     private Future<Void> stopped;
 
     private Gateway(Vertx vertx, Clock clock, IncomingQueue queue, RestrictionServices services,
-                    List<SmtpdVerticle> verticles, String deploymentId) {
+                    List<SmtpdVerticle> verticles, String deploymentId, Backend backend) {
+        this.backend = backend;
         this.services = services;
         this.vertx = vertx;
         this.clock = clock;
@@ -56,24 +58,30 @@ public final class Gateway {
             IncomingQueue queue = new IncomingQueue(vertx, spool, clock);
             DnsResolver dns = Resolvers.fromConfig(config, clock);
             RestrictionServices services = RestrictionServices.create(16);
-            return new Prepared(queue, services, SmtpdListeners.build(vertx, config, queue, clock, dns, services));
-        }, false).compose(p -> {
-            List<SmtpdVerticle> verticles = new CopyOnWriteArrayList<>();
-            // One instance: Vert.x 5.0.8 gives sockets accepted by the other instances of a shared-port
-            // NetServer no SSL context manager, so STARTTLS fails there (NullPointerException in
-            // NetSocketImpl.sslUpgrade). Disk, fsync and password hashing already run on workers.
-            int instances = 1;
-            return vertx.deployVerticle(() -> {
-                SmtpdVerticle v = new SmtpdVerticle(p.listeners());
-                verticles.add(v);
-                return v;
-            }, new DeploymentOptions().setInstances(instances))
-                    .map(id -> new Gateway(vertx, clock, p.queue(), p.services(), verticles, id))
-                    .recover(e -> p.queue().close().transform(x -> Future.failedFuture(e)));
-        });
+            return new Prepared(spool, queue, services, SmtpdListeners.build(vertx, config, queue, clock, dns, services));
+        }, false).compose(p -> (config.lists("qmgr")
+                ? Backend.start(vertx, config, p.spool(), p.queue(), clock) : Future.<Backend>succeededFuture(null))
+                .compose(backend -> listen(vertx, clock, p, backend)));
     }
 
-    private record Prepared(IncomingQueue queue, RestrictionServices services, List<SmtpdListener> listeners) {}
+    private static Future<Gateway> listen(Vertx vertx, Clock clock, Prepared p, Backend backend) {
+        List<SmtpdVerticle> verticles = new CopyOnWriteArrayList<>();
+        // One instance: Vert.x 5.0.8 gives sockets accepted by the other instances of a shared-port
+        // NetServer no SSL context manager, so STARTTLS fails there (NullPointerException in
+        // NetSocketImpl.sslUpgrade). Disk, fsync and password hashing already run on workers.
+        int instances = 1;
+        return vertx.deployVerticle(() -> {
+            SmtpdVerticle v = new SmtpdVerticle(p.listeners());
+            verticles.add(v);
+            return v;
+        }, new DeploymentOptions().setInstances(instances))
+                .map(id -> new Gateway(vertx, clock, p.queue(), p.services(), verticles, id, backend))
+                .recover(e -> (backend == null ? Future.<Void>succeededFuture() : backend.stop())
+                        .eventually(() -> p.queue().close()).transform(x -> Future.failedFuture(e)));
+    }
+
+    private record Prepared(Spool spool, IncomingQueue queue, RestrictionServices services,
+                            List<SmtpdListener> listeners) {}
 
     /**
      * Makes a new configuration snapshot current (postern reload, SIGHUP): listener settings, TLS
@@ -99,7 +107,9 @@ public final class Gateway {
     public synchronized Future<Void> stop(Duration grace) {
         if (stopped == null) {
             verticles.forEach(v -> v.grace(grace));
-            stopped = vertx.undeploy(deploymentId).eventually(() -> queue.close())
+            stopped = vertx.undeploy(deploymentId)
+                    .eventually(() -> backend == null ? Future.succeededFuture() : backend.stop())
+                    .eventually(() -> queue.close())
                     .eventually(() -> vertx.executeBlocking(() -> {
                         services.close(); // policy-service connections and their threads
                         return null;

@@ -46,9 +46,20 @@ public final class GatewayHarness implements AutoCloseable {
     }
 
     public static GatewayHarness start(Path dir, String extraMainCf, String... masterCfOptions) throws Exception {
+        return start(dir, false, extraMainCf, masterCfOptions);
+    }
+
+    /** As {@link #start}, with master.cf's qmgr line: accepted mail is scanned and delivered (relayhost, transport_maps). */
+    public static GatewayHarness startWithBackend(Path dir, String extraMainCf, String... masterCfOptions) throws Exception {
+        return start(dir, true, extraMainCf, masterCfOptions);
+    }
+
+    private static GatewayHarness start(Path dir, boolean backend, String extraMainCf, String... masterCfOptions)
+            throws Exception {
         int port = FreePort.next();
         Files.writeString(dir.resolve("main.cf"), baseMainCf(dir) + extraMainCf + "\n");
-        StringBuilder master = new StringBuilder("127.0.0.1:" + port + " inet n - n - - smtpd\n");
+        StringBuilder master = new StringBuilder(backend ? "qmgr unix n - n 300 1 qmgr\n" : "");
+        master.append("127.0.0.1:" + port + " inet n - n - - smtpd\n");
         for (String o : masterCfOptions) master.append("  -o ").append(o).append('\n');
         Files.writeString(dir.resolve("master.cf"), master.toString());
         BlockedThreadWatch.install().drain();
@@ -71,6 +82,15 @@ public final class GatewayHarness implements AutoCloseable {
 
     public Path spool() {
         return dir.resolve("spool");
+    }
+
+    /** Committed messages in queue {@code q} (dot files excluded). */
+    public List<String> queued(org.postern.gateway.queue.QueueName q) throws IOException {
+        Path d = spool().resolve(q.dirName());
+        if (!Files.isDirectory(d)) return List.of();
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        }
     }
 
     /** Every file under incoming/ (committed messages and any temporary file). */

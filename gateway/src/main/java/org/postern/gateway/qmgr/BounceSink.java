@@ -1,6 +1,6 @@
-// BounceSink: the extension point where qmgr hands over recipients that failed for good (5xx reply,
-// unroutable, or maximal_queue_lifetime/bounce_queue_lifetime expired), so the bounce stage can
-// send an RFC 3464 notice. Until that stage exists the default does nothing (qmgr has logged them).
+// BounceSink: where qmgr hands over what the sender must be told: recipients that failed for good
+// (5xx reply, unroutable, lifetime expired), recipients still delayed after delay_warning_time, and
+// successes the sender asked to hear of (NOTIFY=SUCCESS). Implemented by the bounce stage (RFC 3464).
 package org.postern.gateway.qmgr;
 
 import io.vertx.core.Future;
@@ -8,21 +8,33 @@ import java.util.List;
 import org.postern.gateway.queue.QueueFile;
 
 /**
- * Called once per message attempt that bounced recipients, after their BOUNCED status is fsync'd and
- * before the queue file is removed or deferred: the sink may read the file (headers, content) until
- * its future completes. Called on the qmgr event loop; do blocking work on a worker.
+ * Called on the qmgr event loop, after the recipients' status is fsync'd and before the queue file
+ * is removed or deferred: the sink may read the file (headers, content) until its future completes.
+ * Blocking work goes to a worker. A failed future is logged; qmgr does not retry the notice.
  */
-@FunctionalInterface
 public interface BounceSink {
-    /** Does nothing: bounce notices are a later task. */
+    /** Does nothing (qmgr has logged the outcomes). */
     BounceSink NONE = (file, recipients) -> Future.succeededFuture();
 
     /**
      * @param file       the message (in active/)
      * @param recipients those that bounced in this attempt
-     * @return completes when the notice is safely queued; a failure is logged, the recipients stay BOUNCED
+     * @return completes when the notice is safely queued
      */
     Future<Void> bounced(QueueFile file, List<Bounced> recipients);
+
+    /** Recipients still undelivered after delay_warning_time (called at most once per message). */
+    default Future<Void> delayed(QueueFile file, List<Delayed> recipients) {
+        return Future.succeededFuture();
+    }
+
+    /**
+     * Recipients delivered whose NOTIFY includes SUCCESS: "relayed" when the next hop did not offer
+     * DSN (RFC 3461 section 6.2.1 b), "delivered" for a final LMTP delivery; none when it took the DSN request on.
+     */
+    default Future<Void> succeeded(QueueFile file, List<Succeeded> recipients) {
+        return Future.succeededFuture();
+    }
 
     /**
      * @param index   envelope index
@@ -30,4 +42,10 @@ public interface BounceSink {
      * @param reason  the text Postfix logs after status=, e.g. "host x[1.2.3.4] said: 550 ..."
      */
     record Bounced(int index, String address, String dsn, String reason) {}
+
+    /** A recipient still deferred: its last status code and reason. */
+    record Delayed(int index, String address, String dsn, String reason) {}
+
+    /** A delivered recipient; {@code action} is "relayed" or "delivered" (RFC 3464 Action field). */
+    record Succeeded(int index, String address, String action, String dsn, String reason) {}
 }

@@ -1,6 +1,6 @@
-// Qmgr: the queue manager -- takes committed mail from incoming/ (straight to active/ until vscan exists) and
-// due mail from deferred/, delivers it per next hop (Deliveries), then removes, defers with backoff or expires
-// each message. Governed by the parameters of QmgrSettings; hold/ is never scheduled.
+// Qmgr: the queue manager of the backend instance -- takes mail that vscan (or a bounce, or the reinjection
+// listener) put into active/ and due mail from deferred/, delivers it per next hop (Deliveries), then removes,
+// defers with backoff or expires each message. Governed by the parameters of QmgrSettings; hold/ is never scheduled.
 package org.postern.gateway.qmgr;
 
 import io.vertx.core.Context;
@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduler. All its state lives on one Vert.x context; queue-file I/O and fsyncs run on the
  * worker pool {@value #POOL_NAME}. Retry state is on disk, not in memory: a deferred file's mtime is
- * its next attempt time (as Postfix's deferred queue), so a restart loses no backoff; active/ left by
- * a crash goes back to incoming/ at {@link #recover()} and only its pending recipients are sent again.
+ * its next attempt time (as Postfix's deferred queue), so a restart loses no backoff. Every file in
+ * active/ that no delivery holds is taken at the next scan, so what a crash left there is delivered
+ * again after a restart -- only its pending recipients.
  */
 public final class Qmgr {
     static final String POOL_NAME = "postern-qmgr";
@@ -93,22 +94,22 @@ public final class Qmgr {
     }
 
     /**
-     * {@link #recover()}, then scans incoming/ every incomingPollInterval (and on {@link #wakeup()}) and
-     * deferred/ every queue_run_delay, delivering in the background.
+     * Scans active/ every incomingPollInterval (and on {@link #wakeup()}) and deferred/ every
+     * queue_run_delay, delivering in the background.
      */
     public Future<Void> start() {
-        return recover().compose(n -> onContext(() -> {
+        return onContext(() -> {
             incomingTimer = vertx.setPeriodic(settings.incomingPollInterval().toMillis(), t -> wakeup());
             deferredTimer = vertx.setPeriodic(settings.queueRunDelay().toMillis(), t -> runDeferred());
             wakeup();
             runDeferred();
             return Future.succeededFuture();
-        }));
+        });
     }
 
     /**
      * Stops scanning and starting deliveries; deliveries in flight finish and their outcomes are recorded.
-     * Messages still in active/ stay there for the next {@link #recover()}.
+     * Messages still in active/ stay there for the next start.
      */
     public Future<Void> stop() {
         return onContext(() -> {
@@ -121,7 +122,7 @@ public final class Qmgr {
         }));
     }
 
-    /** Asks for a scan of incoming/ now (what smtpd or vscan calls after a commit). Does not block. */
+    /** Asks for a scan of active/ now (what vscan, bounce and reinjection call after a commit). Does not block. */
     public void wakeup() {
         context.runOnContext(v -> {
             if (stopping || abandoned) return;
@@ -130,7 +131,7 @@ public final class Qmgr {
                 return;
             }
             scanning = true;
-            scan(QueueName.INCOMING, false).onComplete(ar -> {
+            scan(QueueName.ACTIVE, false).onComplete(ar -> {
                 scanning = false;
                 if (rescan) {
                     rescan = false;
@@ -140,30 +141,9 @@ public final class Qmgr {
         });
     }
 
-    /**
-     * Moves every file left in active/ (by a crash or an unfinished stop) back to incoming/, as Postfix's
-     * qmgr does at start-up; the next incoming scan delivers their still-pending recipients. Call before
-     * any scan. Returns how many were moved.
-     */
-    public Future<Integer> recover() {
-        return blocking(() -> {
-            int n = 0;
-            for (QueueId id : spool.ids(QueueName.ACTIVE)) {
-                try {
-                    spool.move(id, QueueName.ACTIVE, QueueName.INCOMING);
-                    n++;
-                } catch (IOException e) {
-                    LOG.warn("{}: cannot move from active to incoming: {}", id, e.toString());
-                }
-            }
-            if (n > 0) LOG.info("moved {} message(s) left in active back to incoming", n);
-            return n;
-        });
-    }
-
-    /** Scans incoming/ once; completes when every message it picked has been delivered, deferred or removed. */
-    public Future<Void> runIncoming() {
-        return onContext(() -> scan(QueueName.INCOMING, false)).compose(Qmgr::all);
+    /** Scans active/ once; completes when every message it picked has been delivered, deferred or removed. */
+    public Future<Void> runActive() {
+        return onContext(() -> scan(QueueName.ACTIVE, false)).compose(Qmgr::all);
     }
 
     /** Scans deferred/ once for messages whose retry time (mtime) has come; completes as {@link #runIncoming()}. */
@@ -324,6 +304,11 @@ public final class Qmgr {
         if (incomingTimer >= 0) vertx.cancelTimer(incomingTimer);
         if (deferredTimer >= 0) vertx.cancelTimer(deferredTimer);
         incomingTimer = deferredTimer = -1;
+    }
+
+    /** How many messages are being delivered now (for status and tests). */
+    public Future<Integer> activeCount() {
+        return onContext(() -> Future.succeededFuture(messages.size()));
     }
 
     /** Runs {@code task} on a worker; the returned future completes on the qmgr context. */

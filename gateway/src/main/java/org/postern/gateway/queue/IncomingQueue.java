@@ -9,7 +9,10 @@ import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.BiConsumer;
 import org.postern.core.QueueId;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writers of new queue files. File writes and fsyncs run on the shared worker pool
@@ -38,6 +41,7 @@ public final class IncomingQueue {
     private final WorkerExecutor workers;
     private final GroupCommitter committer;
     private final Hooks hooks;
+    private volatile BiConsumer<QueueId, QueueName> commitListener = (id, q) -> {};
     private final Object lock = new Object();
     private boolean closing;
     private int commitsInFlight;
@@ -54,6 +58,23 @@ public final class IncomingQueue {
         this.hooks = hooks;
         this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, POOL_SIZE);
         this.committer = new GroupCommitter(spool, hooks);
+    }
+
+    /**
+     * Tells {@code listener} of every successful commit (queue id and the queue it went to), on the
+     * committing context, after the directory fsync: how vscan learns of new mail in incoming/ and qmgr
+     * of mail committed straight into active/. One listener; a later call replaces it.
+     */
+    public void onCommit(BiConsumer<QueueId, QueueName> listener) {
+        this.commitListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    void committed(QueueId id, QueueName target) {
+        try {
+            commitListener.accept(id, target);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(IncomingQueue.class).warn("{}: commit listener failed: {}", id, e.toString());
+        }
     }
 
     /** A fresh queue id (smtpd takes one per transaction, for its log lines). Does not block. */

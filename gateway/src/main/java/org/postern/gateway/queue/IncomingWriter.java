@@ -157,7 +157,10 @@ final class IncomingWriter implements QueueWriter {
             return null;
         });
         commitFuture = synced.compose(v -> queue.committer().submit(id, temp, target, context))
-                .andThen(ar -> queue.endCommit());
+                .andThen(ar -> {
+                    queue.endCommit();
+                    if (ar.succeeded()) queue.committed(id, target);
+                });
         return commitFuture;
     }
 

@@ -34,7 +34,7 @@ class QmgrLogTest extends QmgrTestBase {
     void oneDeliveryLogsActiveToAndRemoved() throws Exception {
         QueueId id = queue("a@s.test", "r1@x.test");
         clock.advance(Duration.ofMillis(1500)); // 1.5 s between arrival and activation
-        await(qmgr(QmgrSettings.defaults()).runIncoming());
+        await(qmgr(QmgrSettings.defaults()).runActive());
         List<String> lines;
         synchronized (appender.list) {
             lines = appender.list.stream().map(e -> e.getLoggerName() + " " + e.getFormattedMessage()).toList();

@@ -47,7 +47,7 @@ class QmgrSinkIT {
                 QmgrTestBase.await(w.write(Buffer.buffer("Subject: message " + i + "\r\n\r\nbody " + i + "\r\n")));
                 QmgrTestBase.await(w.commit(new Envelope(w.id(), clock.instant(), QmgrTestBase.CLIENT, "a@sender.test",
                         List.of(Recipient.of("r" + i + "@example.test"), Recipient.of("s" + i + "@example.test")),
-                        -1, Envelope.BodyType.SEVEN_BIT, false, null, null)));
+                        -1, Envelope.BodyType.SEVEN_BIT, false, null, null), QueueName.ACTIVE));
             }
             SmtpTransport transport = new SmtpTransport(vertx, SmtpSettings.builder("qmgr.postern.test")
                     .allTimeouts(Duration.ofSeconds(10)).build(), clock);

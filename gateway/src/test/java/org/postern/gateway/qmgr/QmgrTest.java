@@ -24,7 +24,7 @@ class QmgrTest extends QmgrTestBase {
     @Test
     void allDeliveredRemovesTheFile() throws Exception {
         QueueId id = queue("a@s.test", "r1@x.test", "r2@x.test");
-        await(qmgr(QmgrSettings.defaults()).runIncoming());
+        await(qmgr(QmgrSettings.defaults()).runActive());
         assertThat(transport.calls).containsExactly(List.of("r1@x.test", "r2@x.test"));
         assertThat(spool.find(id)).isNull();
     }
@@ -34,7 +34,7 @@ class QmgrTest extends QmgrTestBase {
         QueueId id = queue("a@s.test", "r1@x.test", "slow@x.test", "r3@x.test");
         transport.answer = a -> a.startsWith("slow") ? Status.DEFERRED : Status.SENT;
         Qmgr q = qmgr(QmgrSettings.defaults());
-        await(q.runIncoming());
+        await(q.runActive());
         assertThat(spool.find(id)).isEqualTo(QueueName.DEFERRED);
         assertThat(statuses(QueueName.DEFERRED, id)).containsExactly(RecipientStatus.DELIVERED, RecipientStatus.DEFERRED,
                 RecipientStatus.DELIVERED);
@@ -71,7 +71,7 @@ class QmgrTest extends QmgrTestBase {
             got.addAll(rs);
             return io.vertx.core.Future.succeededFuture();
         }, QmgrSettings.defaults(), clock);
-        await(q.runIncoming());
+        await(q.runActive());
         assertThat(spool.find(id)).isNull();
         assertThat(got).extracting(BounceSink.Bounced::address, BounceSink.Bounced::dsn)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("bad@x.test", "5.1.1"));
@@ -87,7 +87,7 @@ class QmgrTest extends QmgrTestBase {
             got.addAll(rs);
             return vertx.executeBlocking(() -> onDisk.add(QueueFile.read(f.path()).recipientStatuses())).mapEmpty();
         }, QmgrSettings.defaults(), clock);
-        await(q.runIncoming());
+        await(q.runActive());
         clock.advance(Duration.ofDays(5).minusSeconds(1));
         await(q.runDeferred());
         assertThat(spool.find(id)).as("not expired a second early").isEqualTo(QueueName.DEFERRED);
@@ -120,8 +120,8 @@ class QmgrTest extends QmgrTestBase {
     @Test
     void corruptFileGoesToCorruptQueue() throws Exception {
         QueueId id = queue("a@s.test", "r@x.test");
-        Files.write(spool.file(QueueName.INCOMING, id), new byte[] {'j', 'u', 'n', 'k'});
-        await(qmgr(QmgrSettings.defaults()).runIncoming());
+        Files.write(spool.file(QueueName.ACTIVE, id), new byte[] {'j', 'u', 'n', 'k'});
+        await(qmgr(QmgrSettings.defaults()).runActive());
         assertThat(spool.find(id)).isEqualTo(QueueName.CORRUPT);
         assertThat(transport.calls).isEmpty();
     }
@@ -130,7 +130,7 @@ class QmgrTest extends QmgrTestBase {
     void unroutableRecipientBouncesWithoutDelivery() throws Exception {
         QueueId id = queue("a@s.test", "r@routed.test", "r@nowhere.test");
         Router router = new StaticRouter(null, java.util.Map.of("ROUTED.test", RELAY));
-        await(new Qmgr(vertx, spool, transport, router, BounceSink.NONE, QmgrSettings.defaults(), clock).runIncoming());
+        await(new Qmgr(vertx, spool, transport, router, BounceSink.NONE, QmgrSettings.defaults(), clock).runActive());
         assertThat(transport.calls).containsExactly(List.of("r@routed.test"));
         assertThat(spool.find(id)).isNull();
     }
@@ -139,7 +139,7 @@ class QmgrTest extends QmgrTestBase {
     void holdIsNeverScheduled() throws Exception {
         QueueId id = queue(QueueName.HOLD, "a@s.test", "r@x.test");
         Qmgr q = qmgr(QmgrSettings.defaults());
-        await(q.runIncoming());
+        await(q.runActive());
         clock.advance(Duration.ofDays(1));
         await(q.runDeferred());
         assertThat(transport.calls).isEmpty();
@@ -149,7 +149,7 @@ class QmgrTest extends QmgrTestBase {
     @Test
     void recipientLimitSplitsDeliveries() throws Exception {
         queue("a@s.test", "r0@x.test", "r1@x.test", "r2@x.test", "r3@x.test", "r4@x.test");
-        await(qmgr(QmgrSettings.defaults().withLimits(20, 2)).runIncoming());
+        await(qmgr(QmgrSettings.defaults().withLimits(20, 2)).runActive());
         assertThat(transport.calls).containsExactlyInAnyOrder(List.of("r0@x.test", "r1@x.test"),
                 List.of("r2@x.test", "r3@x.test"), List.of("r4@x.test"));
     }
@@ -158,7 +158,7 @@ class QmgrTest extends QmgrTestBase {
     void concurrencyLimitPerNextHop() throws Exception {
         for (int i = 0; i < 5; i++) queue("a@s.test", "r" + i + "@x.test");
         transport.hold = true;
-        io.vertx.core.Future<Void> run = qmgr(QmgrSettings.defaults().withLimits(2, 50)).runIncoming();
+        io.vertx.core.Future<Void> run = qmgr(QmgrSettings.defaults().withLimits(2, 50)).runActive();
         for (int released = 0; released < 5; released++) {
             int want = Math.min(5, released + 2);
             Await.until(want + " deliveries in flight", Duration.ofSeconds(10), () -> transport.held.size() >= want);
@@ -185,13 +185,12 @@ class QmgrTest extends QmgrTestBase {
                         }
                     }
                 });
-        await(first[0].runIncoming());
+        await(first[0].runActive());
         assertThat(spool.find(id)).isEqualTo(QueueName.ACTIVE);
         assertThat(statuses(QueueName.ACTIVE, id)).containsExactly(RecipientStatus.DELIVERED, RecipientStatus.DELIVERED,
                 RecipientStatus.PENDING, RecipientStatus.PENDING);
         Qmgr second = qmgr(QmgrSettings.defaults());
-        assertThat(await(second.recover())).isEqualTo(1);
-        await(second.runIncoming());
+        await(second.runActive());
         assertThat(transport.calls).containsExactly(List.of("r0@x.test", "r1@x.test", "r2@x.test", "r3@x.test"),
                 List.of("r2@x.test", "r3@x.test"));
         assertThat(spool.find(id)).isNull();

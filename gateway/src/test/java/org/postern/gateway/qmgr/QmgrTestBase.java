@@ -67,7 +67,7 @@ abstract class QmgrTestBase {
     }
 
     QueueId queue(String sender, String... rcpts) throws Exception {
-        return queue(QueueName.INCOMING, sender, rcpts);
+        return queue(QueueName.ACTIVE, sender, rcpts);
     }
 
     QueueId queue(QueueName target, String sender, String... rcpts) throws Exception {

@@ -50,7 +50,7 @@ public final class Config {
 
     /** Built-in defaults only (no files read), with the default smtp service on port 25; for tests. */
     public static Config defaults(Path configDir) {
-        ConfigBuilder.Built built = ConfigBuilder.build(configDir, Map.of(), List.of("smtp"));
+        ConfigBuilder.Built built = ConfigBuilder.build(configDir, Map.of(), List.of("smtp", "qmgr"));
         if (built.config() == null) throw new IllegalStateException("built-in defaults are invalid: " + built.diagnostics());
         Config c = built.config();
         return c.with(List.of(Service.defaultSmtp(c.getInt("default_process_limit"))), List.of());
@@ -146,6 +146,15 @@ public final class Config {
         if (s != null) return s.value();
         Parameter p = declared(name);
         return p.computedDefault() ? values.get(name) : p.defaultValue();
+    }
+
+    /**
+     * True when master.cf names a service {@code name} of any type (e.g. "qmgr": Postern runs its
+     * backend stages only when master.cf lists the qmgr service, as Postfix does), or when there is no
+     * master.cf and {@code name} is one of the default services (smtp, qmgr).
+     */
+    public boolean lists(String serviceName) {
+        return serviceNames.contains(serviceName);
     }
 
     /** master.cf inet services whose command is smtpd, in file order. */

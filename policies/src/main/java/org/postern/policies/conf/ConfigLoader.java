@@ -45,14 +45,14 @@ final class ConfigLoader {
         Map<String, Setting> settings = mainText == null ? Map.of() : MainCfParser.parse(mainText, mainFile, parsed);
 
         String masterText = read(dir.resolve("master.cf"), parsed,
-                "using the default service \"smtp inet n - n - - smtpd\"");
+                "using the default services \"smtp inet n - n - - smtpd\" and \"qmgr unix n - n 300 1 qmgr\"");
         List<MasterCfParser.Entry> entries =
                 masterText == null ? null : MasterCfParser.parse(masterText, masterFile, parsed);
         found.addAll(parsed);
 
         Set<String> serviceNames = new LinkedHashSet<>();
         if (entries != null) entries.forEach(e -> serviceNames.add(e.name()));
-        else serviceNames.add("smtp");
+        else serviceNames.addAll(List.of("smtp", "qmgr"));
 
         ConfigBuilder.Built base = ConfigBuilder.build(dir, settings, serviceNames);
         found.addAll(base.diagnostics());

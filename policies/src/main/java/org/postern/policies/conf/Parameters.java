@@ -249,6 +249,9 @@ public final class Parameters {
         define("default_destination_concurrency_limit", INT, "20", "parallel deliveries to the same next hop");
         define("default_destination_recipient_limit", INT, "50", "recipients per delivery to the same next hop");
         define("relayhost", STRING, "", "next hop for mail that no transport or FILTER routes elsewhere");
+
+        BackendParameters.declare();
+        VscanParameters.declare();
     }
 
     private Parameters() {}
@@ -286,15 +289,15 @@ public final class Parameters {
         return v != null ? v : "0.1.0-SNAPSHOT";
     }
 
-    private static void define(String name, Parameter.Type type, String def, String doc) {
+    static void define(String name, Parameter.Type type, String def, String doc) {
         add(new Parameter(name, type, def, null, List.of(), doc, false));
     }
 
-    private static void time(String name, String def, ChronoUnit unit, String doc) {
+    static void time(String name, String def, ChronoUnit unit, String doc) {
         add(new Parameter(name, TIME, def, unit, List.of(), doc, false));
     }
 
-    private static void choice(String name, String def, String doc, String... choices) {
+    static void choice(String name, String def, String doc, String... choices) {
         add(new Parameter(name, STRING, def, null, List.of(choices), doc, false));
     }
 

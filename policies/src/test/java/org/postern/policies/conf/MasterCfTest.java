@@ -189,7 +189,7 @@ class MasterCfTest {
         assertThat(c.services()).containsExactly(new Service("smtp", null, 25, "smtpd", List.of(), Map.of(),
                 Origin.builtin("default"), 100));
         assertThat(c.warnings()).extracting(Diagnostic::toString).containsExactly(dir.resolve("master.cf")
-                + ": warning: file not found; using the default service \"smtp inet n - n - - smtpd\"");
+                + ": warning: file not found; using the default services \"smtp inet n - n - - smtpd\" and \"qmgr unix n - n 300 1 qmgr\"");
     }
 
     @Test

@@ -1,0 +1,18 @@
+// Filter: one content scanner of the vscan stage (clamd, rspamd, attachment rules), the second of
+// the three interfaces that carry Postern's design. Run concurrently per message by the vscan
+// stage, each under its own timeout (vscan_clamd_timeout, vscan_rspamd_timeout).
+package org.postern.filters;
+
+import io.vertx.core.Future;
+
+/**
+ * Inspects one message. The future always succeeds with a result: a scanner that is down, slow or
+ * answers garbage gives {@link FilterResult.Kind#TEMPFAIL} with the reason, never a failed future and
+ * never CLEAN (the message then waits in incoming/). Failing the future is for programming errors.
+ */
+public interface Filter {
+    /** The name used in the log line and the verdict, e.g. "clamav", "rspamd", "attachments". */
+    String name();
+
+    Future<FilterResult> inspect(ScanMessage message);
+}

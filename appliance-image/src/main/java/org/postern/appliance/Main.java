@@ -36,6 +36,9 @@ import picocli.CommandLine.Spec;
             ConfigCommand.class,
             MapCommand.class,
             MailqCommand.class,
+            FlushCommand.class,
+            QueueCommand.class,
+            CatCommand.class,
             PasswdCommand.class
         })
 public final class Main implements Callable<Integer> {

@@ -9,6 +9,7 @@ import java.time.Clock;
 import org.postern.gateway.qmgr.BounceSink;
 import org.postern.gateway.qmgr.Qmgr;
 import org.postern.gateway.qmgr.QmgrSettings;
+import org.postern.gateway.qmgr.QueueCommands;
 import org.postern.gateway.qmgr.Router;
 import org.postern.gateway.qmgr.StaticRouter;
 import org.postern.gateway.queue.IncomingQueue;
@@ -25,11 +26,13 @@ final class Backend {
     private final SmtpTransport transport;
     private final Qmgr qmgr;
     private final VscanStage vscan;
+    private final ControlSocket control;
 
-    private Backend(SmtpTransport transport, Qmgr qmgr, VscanStage vscan) {
+    private Backend(SmtpTransport transport, Qmgr qmgr, VscanStage vscan, ControlSocket control) {
         this.transport = transport;
         this.qmgr = qmgr;
         this.vscan = vscan;
+        this.control = control;
     }
 
     /** Builds and starts the stages, and has {@code queue} tell them of each commit. Blocking parts run on workers. */
@@ -43,7 +46,9 @@ final class Backend {
             if (q == QueueName.INCOMING) vscan.wakeup();
             else if (q == QueueName.ACTIVE) qmgr.wakeup();
         });
-        return qmgr.start().compose(v -> vscan.start()).map(v -> new Backend(transport, qmgr, vscan));
+        return qmgr.start().compose(v -> vscan.start())
+                .compose(v -> vertx.executeBlocking(() -> ControlSocket.open(spool.root(), new QueueCommands(spool, qmgr), qmgr), false))
+                .map(control -> new Backend(transport, qmgr, vscan, control));
     }
 
     private static Router router(Config config) {
@@ -52,6 +57,7 @@ final class Backend {
     }
 
     Future<Void> stop() {
+        control.close();
         return vscan.stop().eventually(qmgr::stop).eventually(transport::close);
     }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.postern.core.QueueId;
 import org.postern.gateway.queue.CorruptQueueFileException;
+import org.postern.gateway.queue.DeferLog;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.RecipientStatus;
@@ -67,6 +68,8 @@ public final class Qmgr {
     // State below: only on `context`.
     private final Set<QueueId> busy = new HashSet<>();
     private final Map<QueueId, ActiveMessage> messages = new HashMap<>();
+    /** What `postern queue` asked for a message that was being delivered: applied when its deliveries end. */
+    private final Map<QueueId, QueueCommands.Op> requested = new HashMap<>();
     private long incomingTimer = -1;
     private long deferredTimer = -1;
     private boolean scanning;
@@ -239,8 +242,11 @@ public final class Qmgr {
                 return null;
             });
         }
+        QueueCommands.Op op = requested.remove(m.id());
         expiry.compose(v -> deliveries.handOffBounces(m))
-                .compose(v -> m.pending.isEmpty() ? remove(m) : defer(m, backoff.nextAttempt(m.envelope().arrival(), now)))
+                .compose(v -> m.pending.isEmpty() || op == QueueCommands.Op.DELETE ? remove(m)
+                        : op != null ? blocking(() -> QueueCommands.apply(spool, m.id(), QueueName.ACTIVE, op)).<Void>mapEmpty()
+                        : defer(m, backoff.nextAttempt(m.envelope().arrival(), now)))
                 .onFailure(e -> LOG.warn("{}: cannot finish: {}", m.id(), e.toString()))
                 .onComplete(ar -> abandon(m));
     }
@@ -249,6 +255,7 @@ public final class Qmgr {
         return blocking(() -> {
             Files.delete(m.file.path());
             Spool.syncDirectory(spool.dir(QueueName.ACTIVE));
+            DeferLog.delete(spool.root(), m.id());
             return null;
         }).map(v -> {
             LOG.info(DeliveryLogFormat.removed(m.id()));
@@ -262,6 +269,12 @@ public final class Qmgr {
      */
     private Future<Void> defer(ActiveMessage m, Instant next) {
         return blocking(() -> {
+            Map<String, String> reasons = new java.util.LinkedHashMap<>();
+            for (int i : m.pending) {
+                BounceSink.Bounced b = m.deferred.get(i);
+                reasons.put(m.address(i), b == null ? "delivery temporarily suspended" : b.reason());
+            }
+            DeferLog.write(spool.root(), m.id(), reasons);
             Path p = spool.move(m.id(), QueueName.ACTIVE, QueueName.DEFERRED);
             Files.setLastModifiedTime(p, FileTime.from(next));
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -304,6 +317,43 @@ public final class Qmgr {
         if (incomingTimer >= 0) vertx.cancelTimer(incomingTimer);
         if (deferredTimer >= 0) vertx.cancelTimer(deferredTimer);
         incomingTimer = deferredTimer = -1;
+    }
+
+    /**
+     * Runs a `postern queue` operation on one message without racing a delivery: a message being
+     * delivered gets the operation when its deliveries end (the outcomes already known are kept);
+     * any other is claimed, changed on a worker and released. Completes with the log line, or null
+     * when the message is in none of {@code queues}.
+     */
+    Future<String> command(QueueId id, QueueCommands.Op op, List<QueueName> queues) {
+        return onContext(() -> {
+            if (messages.containsKey(id) && queues.contains(QueueName.ACTIVE)) {
+                requested.put(id, op);
+                return Future.succeededFuture(id + ": " + op.done() + " (after the delivery in progress)");
+            }
+            if (!busy.add(id)) return Future.succeededFuture(id + ": busy, try again");
+            return blocking(() -> QueueCommands.applyAnywhere(spool, id, queues, op))
+                    .andThen(ar -> busy.remove(id));
+        });
+    }
+
+    /** Makes every deferred message due now and runs the deferred queue (postqueue -f). */
+    public Future<Void> flush() {
+        return blocking(() -> {
+            FileTime now = FileTime.from(clock.instant());
+            for (QueueId id : spool.ids(QueueName.DEFERRED)) {
+                try {
+                    Files.setLastModifiedTime(spool.file(QueueName.DEFERRED, id), now);
+                } catch (NoSuchFileException e) {
+                    // taken meanwhile
+                }
+            }
+            return null;
+        }).compose(v -> {
+            runDeferred();
+            wakeup();
+            return Future.<Void>succeededFuture();
+        });
     }
 
     /** How many messages are being delivered now (for status and tests). */

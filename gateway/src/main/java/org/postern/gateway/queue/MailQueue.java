@@ -65,8 +65,10 @@ public final class MailQueue {
                 }
                 Envelope env = f.envelope();
                 List<QueueEntry.PendingRecipient> rcpts = new ArrayList<>();
+                java.util.Map<String, String> reasons = DeferLog.read(queueDirectory, id);
                 for (int i : f.pendingRecipients()) {
-                    rcpts.add(new QueueEntry.PendingRecipient(env.recipients().get(i).address(), null));
+                    String address = env.recipients().get(i).address();
+                    rcpts.add(new QueueEntry.PendingRecipient(address, reasons.get(address)));
                 }
                 out.add(new QueueEntry(id, q, env.arrival(), f.contentLength(), env.sender(), rcpts));
             }

@@ -1,0 +1,152 @@
+// QueueToolsIT: the queue tools on a running `postern` process with a real backend -- mailq shows deferred
+// mail with its reason, queue hold/release/delete/requeue act through the control socket, cat prints a
+// message, flush delivers to a Postfix smtp-sink that came up; pflogsumm then counts the real deliveries.
+package org.postern.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postern.testkit.Assumptions;
+import org.postern.testkit.Await;
+import org.postern.testkit.CommandResult;
+import org.postern.testkit.FreePort;
+import org.postern.testkit.SmtpSink;
+import org.postern.testkit.Swaks;
+
+class QueueToolsIT {
+    private static final Pattern QUEUE_ID = Pattern.compile("(?m)^([0-9A-Z]{6,})([*!]?) ");
+
+    @TempDir
+    Path config;
+
+    private int port;
+    private int backend;
+
+    record Result(int exit, String out, String err) {}
+
+    @BeforeEach
+    void writeConfig() throws IOException {
+        port = FreePort.next();
+        backend = FreePort.next();
+        Files.writeString(config.resolve("main.cf"), String.join("\n",
+                "queue_directory = $config_directory/spool",
+                "data_directory = $config_directory/data",
+                "maillog_file = $config_directory/maillog",
+                "myhostname = it.example.test",
+                "mynetworks = 127.0.0.0/8",
+                "relay_domains = example.test, example.org",
+                "relayhost = [127.0.0.1]:" + backend,
+                "smtpd_shutdown_timeout = 5s",
+                "smtpd_peername_lookup = no",
+                "minimal_backoff_time = 1h", "maximal_backoff_time = 2h", // only flush brings it back
+                ""));
+        Files.writeString(config.resolve("master.cf"), "qmgr unix n - n 300 1 qmgr\n"
+                + "127.0.0.1:" + port + " inet n - n - - smtpd\n");
+    }
+
+    @AfterEach
+    void stopLeftovers() throws IOException {
+        OptionalLong pid = new PidFile(config.resolve("data/master.pid")).read();
+        if (pid.isPresent()) ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    @Test
+    void mailqQueueCatFlushAndPflogsumm() throws Exception {
+        Path pflogsumm = Assumptions.requireCommand("pflogsumm");
+        assertThat(postern("start").exit()).isZero();
+        send("first", "a@example.test");
+        send("second", "b@example.org", "c@example.org");
+        send("third", "d@example.test");
+
+        Await.until("three deferred", Duration.ofSeconds(30), () -> deferredIds().size() == 3);
+        String mailq = postern("mailq").out();
+        assertThat(mailq).contains("(connect to 127.0.0.1[127.0.0.1]:" + backend + ": Connection refused)")
+                .contains("-- 1 Kbytes in 3 Requests.");
+        List<String> ids = deferredIds();
+
+        Result hold = postern("queue", "hold", ids.get(0));
+        assertThat(hold.out()).as(hold.toString()).contains(ids.get(0) + ": placed on hold", "Placed on hold: 1 message");
+        assertThat(postern("mailq").out()).contains(ids.get(0) + "!");
+
+        Result cat = postern("cat", ids.get(0));
+        assertThat(cat.exit()).isZero();
+        assertThat(cat.out()).contains("*** ENVELOPE RECORDS hold/" + ids.get(0), "sender: sender@client.test",
+                "recipient: a@example.test (deferred)", "Subject: first", "body of first");
+
+        assertThat(postern("queue", "release", ids.get(0)).out()).contains("Released from hold: 1 message");
+        Result delete = postern("queue", "delete", ids.get(2));
+        assertThat(delete.out()).contains(ids.get(2) + ": removed", "Deleted: 1 message");
+        assertThat(postern("queue", "delete", "ABCDEF123").out()).contains("not found", "Deleted: 0 messages");
+        assertThat(postern("queue", "frobnicate", "ALL").exit()).isEqualTo(2);
+
+        try (SmtpSink sink = SmtpSink.builder().port(backend).dumpMessages().start()) {
+            Result flush = postern("flush");
+            assertThat(flush.exit()).as(flush.toString()).isZero();
+            sink.awaitMessages(2, Duration.ofSeconds(30));
+            Await.until("queue empty", Duration.ofSeconds(30), () -> postern("mailq").out().contains("Mail queue is empty"));
+            assertThat(sink.messageCount()).isEqualTo(2);
+        }
+        assertThat(postern("stop").exit()).isZero();
+        assertThat(postern("flush").exit()).isEqualTo(1); // nothing running: postqueue -f refuses too
+        assertThat(postern("queue", "delete", "ALL").out()).contains("Deleted: 0 messages"); // bare spool
+
+        Process p = new ProcessBuilder(pflogsumm.toString(), "--syslog-name=postern", "-d", "today",
+                "--problems-first", config.resolve("maillog").toString()).redirectErrorStream(true).start();
+        String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        List<String> lines = report.lines().map(String::strip).toList();
+        assertThat(lines).as(report).contains("3   received", "3   delivered", "0   bounced")
+                .anyMatch(l -> l.matches("3   deferred  \\(\\d+  deferrals\\)"));
+        // per-domain delivered counts (sent cnt, bytes, defers, delays, domain): 2 to example.org, 1 to example.test
+        assertThat(report).containsPattern("(?m)^\\s+1\\s+\\d+\\s+\\d+\\s+.*example\\.test$")
+                .containsPattern("(?m)^\\s+2\\s+\\d+\\s+\\d+\\s+.*example\\.org$");
+    }
+
+    private void send(String subject, String... rcpts) {
+        CommandResult r = Swaks.server("127.0.0.1", port).from("sender@client.test").to(rcpts)
+                .header("Subject", subject).body("body of " + subject).run();
+        assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+
+    private List<String> deferredIds() throws Exception {
+        List<String> ids = new ArrayList<>();
+        Matcher m = QUEUE_ID.matcher(postern("mailq").out());
+        while (m.find()) if (m.group(2).isEmpty() || m.group(2).equals("!")) ids.add(m.group(1));
+        return ids;
+    }
+
+    private Result postern(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx96m", "-jar", Path.of(System.getProperty("postern.jar", "target/postern.jar")).toString(),
+                "-c", config.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).start();
+        p.getOutputStream().close();
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        String out = readAll(p.getInputStream());
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), out, err.get());
+    }
+
+    private static String readAll(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+// DeferLog: why each pending recipient of a deferred message was not delivered, kept beside the spool in
+// queue_directory/defer/ID (as Postfix's defer/ logs) so `postern mailq` can show the reason. Written by
+// qmgr when it defers a message, removed with the message; informational only (no fsync).
+package org.postern.gateway.queue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.postern.core.QueueId;
+
+/** One line per recipient: address TAB reason. Blocking: call on a worker. */
+public final class DeferLog {
+    static final String DIR = "defer";
+
+    private DeferLog() {}
+
+    /** Replaces the log of {@code id} with {@code reasons} (address -> reason), atomically. */
+    public static void write(Path queueDirectory, QueueId id, Map<String, String> reasons) throws IOException {
+        Path dir = Files.createDirectories(queueDirectory.resolve(DIR));
+        StringBuilder text = new StringBuilder();
+        reasons.forEach((a, r) -> text.append(clean(a)).append('\t').append(clean(r)).append('\n'));
+        Path tmp = dir.resolve("." + id.value() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, dir.resolve(id.value()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The reasons of {@code id} by address; empty when there is no log. */
+    public static Map<String, String> read(Path queueDirectory, QueueId id) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(queueDirectory.resolve(DIR).resolve(id.value()), StandardCharsets.UTF_8)) {
+                int tab = line.indexOf('\t');
+                if (tab > 0) out.put(line.substring(0, tab), line.substring(tab + 1));
+            }
+        } catch (NoSuchFileException e) {
+            // never deferred
+        }
+        return out;
+    }
+
+    public static void delete(Path queueDirectory, QueueId id) throws IOException {
+        Files.deleteIfExists(queueDirectory.resolve(DIR).resolve(id.value()));
+    }
+
+    private static String clean(String s) {
+        return s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
+    }
+}

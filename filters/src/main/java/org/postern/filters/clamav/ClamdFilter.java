@@ -1,0 +1,127 @@
+// ClamdFilter: the vscan stage's antivirus -- streams each message to clamd (zINSTREAM over TCP or a
+// UNIX-domain socket, one shared Vert.x NetClient) and maps the reply to CLEAN/INFECTED/UNSCANNABLE/
+// TEMPFAIL. main.cf: vscan_clamd_address (empty: no antivirus), vscan_clamd_timeout (whole exchange).
+package org.postern.filters.clamav;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import org.postern.core.Origin;
+import org.postern.filters.Filter;
+import org.postern.filters.FilterResult;
+import org.postern.filters.ScanMessage;
+import org.postern.policies.conf.Config;
+
+/**
+ * {@code ClamdFilter.fromConfig(vertx, config).ifPresent(chain::add)}. Thread-safe; one instance serves
+ * every message. Never answers CLEAN unless clamd said {@code stream: OK} for the whole message; a clamd
+ * that is down, slow (beyond the timeout) or talks garbage gives TEMPFAIL with the reason.
+ */
+public final class ClamdFilter implements Filter {
+    public static final String NAME = "clamav";
+    static final String ADDRESS_PARAMETER = "vscan_clamd_address";
+    static final String TIMEOUT_PARAMETER = "vscan_clamd_timeout";
+
+    private final Vertx vertx;
+    private final ClamdAddress address;
+    private final Duration timeout;
+    private final Clock clock;
+    private final NetClient client;
+
+    /**
+     * @param timeout limit for one whole exchange (connect, send, reply)
+     * @param clock   measures {@link FilterResult#elapsed()} only; the timeout runs on a Vert.x timer
+     */
+    public ClamdFilter(Vertx vertx, ClamdAddress address, Duration timeout, Clock clock) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.address = Objects.requireNonNull(address, "address");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("clamd timeout " + timeout);
+        this.client = vertx.createNetClient(new NetClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
+                .setTcpNoDelay(true));
+    }
+
+    /** As {@link #fromConfig(Vertx, Config, Clock)} with the system clock. */
+    public static Optional<ClamdFilter> fromConfig(Vertx vertx, Config config) {
+        return fromConfig(vertx, config, Clock.systemUTC());
+    }
+
+    /**
+     * The filter main.cf asks for, or empty when vscan_clamd_address is empty (no antivirus).
+     *
+     * @throws IllegalArgumentException naming main.cf (file:line when set there), the parameter and its
+     *         value, when vscan_clamd_address is malformed or vscan_clamd_timeout is not positive
+     */
+    public static Optional<ClamdFilter> fromConfig(Vertx vertx, Config config, Clock clock) {
+        String value = config.get(ADDRESS_PARAMETER).strip();
+        if (value.isEmpty()) return Optional.empty();
+        ClamdAddress address;
+        try {
+            address = ClamdAddress.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where(config, ADDRESS_PARAMETER) + ": " + ADDRESS_PARAMETER + " = "
+                    + value + ": " + e.getMessage(), e);
+        }
+        Duration timeout = config.getTime(TIMEOUT_PARAMETER);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException(where(config, TIMEOUT_PARAMETER) + ": " + TIMEOUT_PARAMETER + " = "
+                    + config.raw(TIMEOUT_PARAMETER) + ": must be longer than 0s");
+        }
+        return Optional.of(new ClamdFilter(vertx, address, timeout, clock));
+    }
+
+    private static String where(Config config, String parameter) {
+        Origin origin = config.originOf(parameter);
+        return origin.isBuiltin() ? "main.cf (" + origin + ")" : origin.toString();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    public ClamdAddress address() {
+        return address;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Streams {@code message} to clamd; always succeeds with a result (see {@link Filter}). */
+    @Override
+    public Future<FilterResult> inspect(ScanMessage message) {
+        Instant start = clock.instant();
+        // one context for the file, the socket and the timer, so the exchange's callbacks never race
+        Context context = vertx.getOrCreateContext();
+        Promise<ClamdReply> reply = Promise.promise();
+        context.runOnContext(v -> {
+            try {
+                new ClamdExchange(vertx, client, address, timeout, message).run().onComplete(reply);
+            } catch (RuntimeException e) { // a bug, not a clamd problem: fail loudly (see Filter)
+                reply.tryFail(e);
+            }
+        });
+        return reply.future().map(r -> FilterResult.of(NAME, r.kind(), r.detail(), Duration.between(start, clock.instant())));
+    }
+
+    /** Closes the shared connection pool; scans still running end with TEMPFAIL. */
+    public Future<Void> close() {
+        return client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ClamdFilter[" + address + ", timeout " + ClamdExchange.millis(timeout) + "]";
+    }
+}

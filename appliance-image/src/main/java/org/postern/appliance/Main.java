@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
             FlushCommand.class,
             QueueCommand.class,
             CatCommand.class,
+            QuarantineCommand.class,
             PasswdCommand.class
         })
 public final class Main implements Callable<Integer> {

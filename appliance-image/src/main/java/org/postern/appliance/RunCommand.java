@@ -7,6 +7,7 @@ package org.postern.appliance;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import org.postern.quarantine.store.SqliteQuarantine;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -51,7 +52,12 @@ final class RunCommand extends ConfiguredCommand {
         Vertx vertx = Vertx.vertx(vertxOptions());
         Gateway gateway;
         try {
-            gateway = await(Gateway.start(vertx, config), START_TIMEOUT);
+            SqliteQuarantine quarantine = null;
+            if (config.lists("qmgr")) {
+                quarantine = await(QuarantineSetup.open(vertx, config), START_TIMEOUT);
+                QuarantineSetup.schedulePurge(vertx, quarantine, master);
+            }
+            gateway = await(Gateway.start(vertx, config, java.time.Clock.systemDefaultZone(), quarantine), START_TIMEOUT);
         } catch (ExecutionException | TimeoutException e) {
             String why = e instanceof TimeoutException
                     ? "listeners not ready after " + START_TIMEOUT.toSeconds() + " s"

@@ -36,8 +36,6 @@ class QueueToolsIT {
     private int port;
     private int backend;
 
-    record Result(int exit, String out, String err) {}
-
     @BeforeEach
     void writeConfig() throws IOException {
         port = FreePort.next();
@@ -78,23 +76,23 @@ class QueueToolsIT {
                 .contains("-- 1 Kbytes in 3 Requests.");
         List<String> ids = deferredIds();
 
-        Result hold = postern("queue", "hold", ids.get(0));
+        PosternProcess.Result hold = postern("queue", "hold", ids.get(0));
         assertThat(hold.out()).as(hold.toString()).contains(ids.get(0) + ": placed on hold", "Placed on hold: 1 message");
         assertThat(postern("mailq").out()).contains(ids.get(0) + "!");
 
-        Result cat = postern("cat", ids.get(0));
+        PosternProcess.Result cat = postern("cat", ids.get(0));
         assertThat(cat.exit()).isZero();
         assertThat(cat.out()).contains("*** ENVELOPE RECORDS hold/" + ids.get(0), "sender: sender@client.test",
                 "recipient: a@example.test (deferred)", "Subject: first", "body of first");
 
         assertThat(postern("queue", "release", ids.get(0)).out()).contains("Released from hold: 1 message");
-        Result delete = postern("queue", "delete", ids.get(2));
+        PosternProcess.Result delete = postern("queue", "delete", ids.get(2));
         assertThat(delete.out()).contains(ids.get(2) + ": removed", "Deleted: 1 message");
         assertThat(postern("queue", "delete", "ABCDEF123").out()).contains("not found", "Deleted: 0 messages");
         assertThat(postern("queue", "frobnicate", "ALL").exit()).isEqualTo(2);
 
         try (SmtpSink sink = SmtpSink.builder().port(backend).dumpMessages().start()) {
-            Result flush = postern("flush");
+            PosternProcess.Result flush = postern("flush");
             assertThat(flush.exit()).as(flush.toString()).isZero();
             sink.awaitMessages(2, Duration.ofSeconds(30));
             Await.until("queue empty", Duration.ofSeconds(30), () -> postern("mailq").out().contains("Mail queue is empty"));
@@ -129,24 +127,7 @@ class QueueToolsIT {
         return ids;
     }
 
-    private Result postern(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-jar", Path.of(System.getProperty("postern.jar", "target/postern.jar")).toString(),
-                "-c", config.toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).start();
-        p.getOutputStream().close();
-        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        String out = readAll(p.getInputStream());
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out, err.get());
-    }
-
-    private static String readAll(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    private PosternProcess.Result postern(String... args) throws Exception {
+        return PosternProcess.run(config, args);
     }
 }

@@ -6,19 +6,35 @@ package org.postern.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import org.postern.gateway.qmgr.BounceSink;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.postern.gateway.bounce.BounceSettings;
+import org.postern.gateway.bounce.Bouncer;
+import org.postern.gateway.bounce.Notices;
 import org.postern.gateway.qmgr.Qmgr;
 import org.postern.gateway.qmgr.QmgrSettings;
 import org.postern.gateway.qmgr.QueueCommands;
 import org.postern.gateway.qmgr.Router;
-import org.postern.gateway.qmgr.StaticRouter;
+import org.postern.gateway.resolve.TransportResolver;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.Spool;
-import org.postern.gateway.smtp.Destination;
 import org.postern.gateway.smtp.SmtpSettings;
 import org.postern.gateway.smtp.SmtpTransport;
+import org.postern.gateway.vscan.ScanInspector;
 import org.postern.gateway.vscan.VscanStage;
+import org.postern.core.QuarantineStore;
+import org.postern.filters.ActionPolicy;
+import org.postern.filters.FilterChain;
+import org.postern.filters.ScanVerdict;
+import org.postern.filters.clamav.ClamdFilter;
+import org.postern.filters.mime.AttachmentFilter;
+import org.postern.filters.rspamd.RspamdFilter;
+import org.postern.policies.table.Tables;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.postern.policies.conf.Config;
 
 /** The started backend; {@link #stop} ends vscan first, then the deliveries in flight. */
@@ -27,8 +43,10 @@ final class Backend {
     private final Qmgr qmgr;
     private final VscanStage vscan;
     private final ControlSocket control;
+    private final Bouncer bouncer;
 
-    private Backend(SmtpTransport transport, Qmgr qmgr, VscanStage vscan, ControlSocket control) {
+    private Backend(SmtpTransport transport, Qmgr qmgr, VscanStage vscan, ControlSocket control, Bouncer bouncer) {
+        this.bouncer = bouncer;
         this.transport = transport;
         this.qmgr = qmgr;
         this.vscan = vscan;
@@ -36,28 +54,75 @@ final class Backend {
     }
 
     /** Builds and starts the stages, and has {@code queue} tell them of each commit. Blocking parts run on workers. */
-    static Future<Backend> start(Vertx vertx, Config config, Spool spool, IncomingQueue queue, Clock clock) {
-        SmtpTransport transport = new SmtpTransport(vertx, SmtpSettings.fromConfig(config), clock);
-        Router router = router(config);
-        Qmgr qmgr = new Qmgr(vertx, spool, transport, router, BounceSink.NONE, QmgrSettings.fromConfig(config), clock);
-        VscanStage vscan = new VscanStage(vertx, spool, VscanStage.Inspector.PASS, qmgr::wakeup,
-                config.getInt("vscan_concurrency"), clock);
+    static Future<Backend> start(Vertx vertx, Config config, Spool spool, IncomingQueue queue, QuarantineStore store,
+                                 Clock clock) {
+        AtomicReference<Qmgr> later = new AtomicReference<>();
+        Bouncer bouncer = new Bouncer(vertx, queue, BounceSettings.from(config), id -> later.get().wakeup(), clock);
+        return vertx.executeBlocking(() -> {
+            Tables tables = new Tables(config.configDir());
+            return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock),
+                    TransportResolver.from(config, tables), SmtpSettings.fromConfig(config));
+        }, false).compose(b -> start(vertx, config, spool, queue, b, bouncer, later, clock))
+                .recover(e -> bouncer.close().transform(x -> Future.failedFuture(e)));
+    }
+
+    /** What configuration load makes (tables read, on a worker) before anything starts. */
+    private record Built(VscanStage.Inspector inspector, Router router, SmtpSettings smtp) {}
+
+    private static Future<Backend> start(Vertx vertx, Config config, Spool spool, IncomingQueue queue, Built b,
+                                         Bouncer bouncer, AtomicReference<Qmgr> later, Clock clock) {
+        SmtpTransport transport = new SmtpTransport(vertx, b.smtp(), clock, Resolvers.fromConfig(config, clock));
+        Router router = b.router();
+        VscanStage.Inspector inspector = b.inspector();
+        Qmgr qmgr = new Qmgr(vertx, spool, transport, router, bouncer, QmgrSettings.fromConfig(config), clock);
+        later.set(qmgr);
+        // The transport also carries content-filter listeners' mail to their next hop (vscan_mode=content-filter).
+        VscanStage vscan = new VscanStage(vertx, spool, inspector, qmgr::wakeup, config.getInt("vscan_concurrency"),
+                config.getTime("vscan_retry_time"), transport, clock);
         queue.onCommit((id, q) -> {
             if (q == QueueName.INCOMING) vscan.wakeup();
             else if (q == QueueName.ACTIVE) qmgr.wakeup();
         });
         return qmgr.start().compose(v -> vscan.start())
                 .compose(v -> vertx.executeBlocking(() -> ControlSocket.open(spool.root(), new QueueCommands(spool, qmgr), qmgr), false))
-                .map(control -> new Backend(transport, qmgr, vscan, control));
+                .map(control -> new Backend(transport, qmgr, vscan, control, bouncer));
     }
 
-    private static Router router(Config config) {
-        String relayhost = config.get("relayhost").strip();
-        return new StaticRouter(relayhost.isEmpty() ? null : Destination.parse("smtp", relayhost), java.util.Map.of());
+    /**
+     * The content filters main.cf configures (clamd, rspamd, attachment rules) with their policy; PASS when
+     * there are none. Blocking: reads the tables (vscan_banned_file_maps, vscan_policy_maps).
+     */
+    private static VscanStage.Inspector inspector(Vertx vertx, Config config, Tables tables, IncomingQueue queue,
+                                                  QuarantineStore store, Notices notices, Clock clock) throws Exception {
+        List<FilterChain.Member> members = new ArrayList<>();
+        Set<String> failOpen = new HashSet<>();
+        ClamdFilter.fromConfig(vertx, config, clock).ifPresent(f -> {
+            members.add(new FilterChain.Member(f, config.getTime("vscan_clamd_timeout"), config.getBool("vscan_clamd_fail_open")));
+            if (config.getBool("vscan_clamd_fail_open")) failOpen.add(f.name());
+        });
+        RspamdFilter.fromConfig(vertx, config, clock).ifPresent(f -> {
+            members.add(new FilterChain.Member(f, config.getTime("vscan_rspamd_timeout"), config.getBool("vscan_rspamd_fail_open")));
+            if (config.getBool("vscan_rspamd_fail_open")) failOpen.add(f.name());
+        });
+        AttachmentFilter.fromConfig(vertx, config, tables).ifPresent(f ->
+                members.add(new FilterChain.Member(f, config.getTime("vscan_clamd_timeout"), false)));
+        if (members.isEmpty()) return VscanStage.Inspector.PASS;
+        ScanInspector.Settings settings = new ScanInspector.Settings(failOpen,
+                ScanVerdict.SpamThresholds.parse(config.get("vscan_spam_tag_score"), config.get("vscan_spam_kill_score")),
+                config.get("vscan_spam_subject_tag"), config.get("vscan_admin_notify_recipient").strip(),
+                Set.copyOf(config.getList("vscan_admin_notify_classes")), config.getBool("vscan_recipient_notify"));
+        return new ScanInspector(vertx, new FilterChain(vertx, members, clock), ActionPolicy.from(config, tables), settings,
+                queue, store, (rcpt, subject, text) -> notices.notice(rcpt, subject, text, Optional.empty()).mapEmpty());
+    }
+
+
+    /** The vscan stage, which before-queue and content-filter listeners ask at end of DATA. */
+    VscanStage vscan() {
+        return vscan;
     }
 
     Future<Void> stop() {
         control.close();
-        return vscan.stop().eventually(qmgr::stop).eventually(transport::close);
+        return vscan.stop().eventually(qmgr::stop).eventually(transport::close).eventually(bouncer::close);
     }
 }

@@ -13,11 +13,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.postern.core.QuarantineStore;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.queue.Spool;
 import org.postern.gateway.smtpd.SmtpdListener;
 import org.postern.gateway.smtpd.SmtpdListeners;
 import org.postern.gateway.smtpd.SmtpdVerticle;
+import org.postern.gateway.vscan.VscanStage;
 import org.postern.policies.conf.Config;
 import org.postern.policies.dns.DnsResolver;
 import org.postern.policies.restrict.RestrictionServices;
@@ -31,11 +34,15 @@ public final class Gateway {
     private final List<SmtpdVerticle> verticles;
     private final String deploymentId;
     private final Backend backend;
+    /** The backend's vscan stage, for before-queue and content-filter listeners; empty without a backend. */
+    private final AtomicReference<VscanStage> vscan;
     private Future<Void> stopped;
 
     private Gateway(Vertx vertx, Clock clock, IncomingQueue queue, RestrictionServices services,
-                    List<SmtpdVerticle> verticles, String deploymentId, Backend backend) {
+                    List<SmtpdVerticle> verticles, String deploymentId, Backend backend,
+                    AtomicReference<VscanStage> vscan) {
         this.backend = backend;
+        this.vscan = vscan;
         this.services = services;
         this.vertx = vertx;
         this.clock = clock;
@@ -53,15 +60,30 @@ public final class Gateway {
     }
 
     public static Future<Gateway> start(Vertx vertx, Config config, Clock clock) {
+        return start(vertx, config, clock, null);
+    }
+
+    /**
+     * As {@link #start(Vertx, Config, Clock)}, with the quarantine the vscan stage puts mail into (the
+     * appliance passes the SQLite store); null: mail that policy quarantines waits in incoming/.
+     */
+    public static Future<Gateway> start(Vertx vertx, Config config, Clock clock, QuarantineStore quarantine) {
+        // Listeners are built before the backend starts; they reach its vscan stage through this reference,
+        // set before any port is bound.
+        AtomicReference<VscanStage> vscan = new AtomicReference<>();
         return vertx.executeBlocking(() -> {
             Spool spool = Spool.open(config.configDir().resolve(config.get("queue_directory")));
             IncomingQueue queue = new IncomingQueue(vertx, spool, clock);
             DnsResolver dns = Resolvers.fromConfig(config, clock);
             RestrictionServices services = RestrictionServices.create(16);
-            return new Prepared(spool, queue, services, SmtpdListeners.build(vertx, config, queue, clock, dns, services));
+            return new Prepared(spool, queue, services,
+                    SmtpdListeners.build(vertx, config, queue, clock, dns, services, vscan::get), vscan);
         }, false).compose(p -> (config.lists("qmgr")
-                ? Backend.start(vertx, config, p.spool(), p.queue(), clock) : Future.<Backend>succeededFuture(null))
-                .compose(backend -> listen(vertx, clock, p, backend)));
+                ? Backend.start(vertx, config, p.spool(), p.queue(), quarantine, clock) : Future.<Backend>succeededFuture(null))
+                .compose(backend -> {
+                    if (backend != null) vscan.set(backend.vscan());
+                    return listen(vertx, clock, p, backend);
+                }));
     }
 
     private static Future<Gateway> listen(Vertx vertx, Clock clock, Prepared p, Backend backend) {
@@ -75,13 +97,13 @@ public final class Gateway {
             verticles.add(v);
             return v;
         }, new DeploymentOptions().setInstances(instances))
-                .map(id -> new Gateway(vertx, clock, p.queue(), p.services(), verticles, id, backend))
+                .map(id -> new Gateway(vertx, clock, p.queue(), p.services(), verticles, id, backend, p.vscan()))
                 .recover(e -> (backend == null ? Future.<Void>succeededFuture() : backend.stop())
                         .eventually(() -> p.queue().close()).transform(x -> Future.failedFuture(e)));
     }
 
     private record Prepared(Spool spool, IncomingQueue queue, RestrictionServices services,
-                            List<SmtpdListener> listeners) {}
+                            List<SmtpdListener> listeners, AtomicReference<VscanStage> vscan) {}
 
     /**
      * Makes a new configuration snapshot current (postern reload, SIGHUP): listener settings, TLS
@@ -92,7 +114,8 @@ public final class Gateway {
      */
     public Future<Void> reload(Config config) {
         return vertx.executeBlocking(() -> {
-                    return SmtpdListeners.build(vertx, config, queue, clock, Resolvers.fromConfig(config, clock), services);
+                    return SmtpdListeners.build(vertx, config, queue, clock, Resolvers.fromConfig(config, clock), services,
+                            vscan::get);
                 }, false)
                 .compose(listeners -> Future.all(verticles.stream().map(v -> v.reload(listeners)).toList()))
                 .mapEmpty();

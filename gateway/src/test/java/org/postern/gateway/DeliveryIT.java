@@ -121,6 +121,14 @@ class DeliveryIT {
                     .filter(q -> !q.envelope().sender().isEmpty()).toList();
             assertThat(got).singleElement().satisfies(q -> assertThat(q.envelope().recipients())
                     .extracting(org.postern.core.Recipient::address).containsExactly("a@example.test", "c@example.test"));
+            // the sender is told about the one that failed, by an RFC 3464 report sent through the same queue
+            Await.until("bounce delivered", WAIT, () -> backend.incomingMessages().stream()
+                    .anyMatch(q -> q.envelope().sender().isEmpty()));
+            QueueFile dsn = backend.incomingMessages().stream().filter(q -> q.envelope().sender().isEmpty()).findFirst().orElseThrow();
+            assertThat(dsn.envelope().recipients()).extracting(org.postern.core.Recipient::address)
+                    .containsExactly("sender@client.test");
+            assertThat(GatewayHarness.content(dsn)).contains("report-type=delivery-status", "Final-Recipient: rfc822; bad@example.test",
+                    "Action: failed", "Status: 5.7.1", "Subject: three").doesNotContain("Final-Recipient: rfc822; a@example.test");
         }
     }
 }

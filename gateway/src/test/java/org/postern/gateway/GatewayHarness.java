@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.postern.core.QuarantineStore;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.policies.conf.Config;
 import org.postern.testkit.FreePort;
@@ -54,8 +55,19 @@ public final class GatewayHarness implements AutoCloseable {
         return start(dir, true, extraMainCf, masterCfOptions);
     }
 
+    /** As {@link #startWithBackend}, quarantining into {@code store} (made by {@code makeStore} on the gateway's Vert.x). */
+    public static GatewayHarness startWithBackend(Path dir, java.util.function.Function<Vertx, QuarantineStore> makeStore,
+                                                  String extraMainCf, String... masterCfOptions) throws Exception {
+        return start(dir, true, makeStore, extraMainCf, masterCfOptions);
+    }
+
     private static GatewayHarness start(Path dir, boolean backend, String extraMainCf, String... masterCfOptions)
             throws Exception {
+        return start(dir, backend, v -> null, extraMainCf, masterCfOptions);
+    }
+
+    private static GatewayHarness start(Path dir, boolean backend, java.util.function.Function<Vertx, QuarantineStore> makeStore,
+                                        String extraMainCf, String... masterCfOptions) throws Exception {
         int port = FreePort.next();
         Files.writeString(dir.resolve("main.cf"), baseMainCf(dir) + extraMainCf + "\n");
         StringBuilder master = new StringBuilder(backend ? "qmgr unix n - n 300 1 qmgr\n" : "");
@@ -68,7 +80,9 @@ public final class GatewayHarness implements AutoCloseable {
         Vertx vertx = Vertx.vertx(new VertxOptions().setMaxEventLoopExecuteTime(200)
                 .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckInterval(100)
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
-        Gateway gw = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        QuarantineStore store = makeStore.apply(vertx);
+        Gateway gw = Gateway.start(vertx, config, java.time.Clock.systemDefaultZone(), store)
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return new GatewayHarness(dir, port, vertx, gw);
     }
 

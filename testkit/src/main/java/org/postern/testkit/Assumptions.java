@@ -18,7 +18,9 @@ public final class Assumptions {
             Map.entry("smtp-sink", "postfix"), Map.entry("smtp-source", "postfix"), Map.entry("postconf", "postfix"),
             Map.entry("postmap", "postfix"), Map.entry("swaks", "swaks"), Map.entry("python3", "python3"),
             Map.entry("dnsmasq", "dnsmasq"), Map.entry("openssl", "openssl"), Map.entry("postfwd2", "postfwd"),
-            Map.entry("policyd-spf", "postfix-policyd-spf-python"));
+            Map.entry("policyd-spf", "postfix-policyd-spf-python"), Map.entry("clamd", "clamav-daemon"),
+            Map.entry("rspamd", "rspamd"), Map.entry("dovecot", "dovecot-lmtpd"), Map.entry("doveadm", "dovecot-core"),
+            Map.entry("lmtp", "dovecot-lmtpd"), Map.entry("pflogsumm", "pflogsumm"));
 
     private Assumptions() {}
 

@@ -1,18 +1,23 @@
 // MessageCleanup: the cleanup stage for one message -- streams content from smtpd into the queue
 // writer, prepends Received:, runs header_checks/mime_header_checks/nested_header_checks/body_checks
-// line by line when configured, and refuses (without buffering) what breaks message_size_limit,
-// line_length_limit, header_size_limit or smtpd_forbid_bare_newline. Between smtpd and the queue.
+// line by line when configured, then rewrites the addresses in the primary headers (HeaderAddressStage),
+// and refuses (without buffering) what breaks message_size_limit, line_length_limit, header_size_limit
+// or smtpd_forbid_bare_newline; at the end rewrites the envelope addresses (AddressRewriting:
+// canonical_maps, masquerade_domains, virtual_alias_maps). Between smtpd and the queue.
 package org.postern.gateway.cleanup;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import org.postern.core.Envelope;
 import org.postern.core.SmtpReply;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.QueueWriter;
 import org.postern.policies.checks.CheckOutcome;
 import org.postern.policies.checks.MessageChecks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Feed with {@link #accept} as content arrives, then {@link #finish} (message durable in incoming/
@@ -31,6 +36,7 @@ public final class MessageCleanup {
     /** How the message ended: queued (in incoming/ or hold/), silently discarded, or refused. */
     public record Result(SmtpReply refusal, boolean discarded, QueueName queue, CheckOutcome checks) {}
 
+    private static final Logger LOG = LoggerFactory.getLogger("postern.cleanup");
     /** smtpd pauses its socket when more than this is waiting to be written to the queue file. */
     private static final long HIGH_WATER = 1 << 20;
     private static final byte CR = '\r', LF = '\n';
@@ -40,6 +46,9 @@ public final class MessageCleanup {
     private final HeaderScanner headers;
     private final MessageChecks checks; // null: no content checks, bytes go straight through
     private final LineBuffer line;
+    private final AddressRewriting rewriting;
+    private final HeaderAddressStage headerRewrite; // null: headers are not rewritten
+    private boolean headerLines; // no content checks: header lines are assembled for headerRewrite
     private long size;
     private long lineLength;
     private boolean prevCr;
@@ -48,17 +57,40 @@ public final class MessageCleanup {
     private boolean aborted;
 
     public MessageCleanup(QueueWriter writer, Limits limits, String receivedHeader, MessageChecks checks) {
+        this(writer, limits, receivedHeader, checks, AddressRewriting.NONE);
+    }
+
+    /**
+     * @param rewriting the address rewriting (canonical, masquerade, virtual aliases) applied to the
+     *                  envelope at {@link #finish}, and to the address headers as they stream in the
+     *                  context it was made for ({@link AddressRewriting#forClient});
+     *                  {@link AddressRewriting#NONE} for none
+     */
+    public MessageCleanup(QueueWriter writer, Limits limits, String receivedHeader, MessageChecks checks,
+                          AddressRewriting rewriting) {
+        this.rewriting = Objects.requireNonNull(rewriting, "rewriting");
         this.writer = writer;
         this.limits = limits;
         this.headers = new HeaderScanner(limits.headerSizeLimit());
         this.checks = checks;
-        this.line = checks == null ? null : new LineBuffer(limits.lineLengthLimit() + 2);
-        if (checks == null) {
+        HeaderAddressRewriter hr = rewriting.headers();
+        this.headerRewrite = hr == null ? null : new HeaderAddressStage(hr, limits.headerSizeLimit(),
+                w -> LOG.warn("{}: {}", writer.id().value(), w));
+        this.headerLines = checks == null && headerRewrite != null;
+        this.line = checks == null && headerRewrite == null ? null : new LineBuffer(limits.lineLengthLimit() + 2);
+        if (checks == null && headerRewrite == null) {
             writer.write(Buffer.buffer(receivedHeader.getBytes(StandardCharsets.UTF_8)));
         } else {
-            // As Postfix: header_checks also see the Received: header smtpd adds.
+            // As Postfix: header_checks and the header rewriting also see the headers smtpd adds.
             Buffer out = Buffer.buffer();
-            for (String l : receivedHeader.split("\r\n")) checks.line(l, sink(out));
+            for (String l : receivedHeader.split("\r\n")) {
+                if (checks != null) {
+                    checks.line(l, sink(out));
+                } else {
+                    byte[] b = l.getBytes(StandardCharsets.UTF_8);
+                    headerRewrite.line(b, 0, b.length, out);
+                }
+            }
             if (out.length() > 0) writer.write(out);
         }
     }
@@ -82,7 +114,8 @@ public final class MessageCleanup {
             size += chunk.length();
             return Future.succeededFuture();
         }
-        Buffer out = checks == null ? chunk : Buffer.buffer(chunk.length() + 64);
+        Buffer out = checks == null && !headerLines ? chunk : Buffer.buffer(chunk.length() + 64);
+        int passFrom = -1; // the header lines ended in this chunk: from here on it goes out as it is
         for (int i = 0; i < chunk.length(); i++) {
             byte b = chunk.getByte(i);
             size++;
@@ -96,6 +129,13 @@ public final class MessageCleanup {
                     checks.line(line.bytes(), 0, Math.max(0, line.length() - (prevCr ? 1 : 0)), sink(out));
                     line.clear();
                     if (checks.refused()) return refuse(checks.outcome().reply(), chunk.length() - i - 1);
+                } else if (headerLines) {
+                    headerRewrite.line(line.bytes(), 0, Math.max(0, line.length() - (prevCr ? 1 : 0)), out);
+                    line.clear();
+                    if (headerRewrite.done()) {
+                        headerLines = false;
+                        passFrom = i + 1;
+                    }
                 }
                 lineLength = 0;
                 endsWithCrlf = prevCr;
@@ -107,7 +147,7 @@ public final class MessageCleanup {
                     lineLength++;
                     headers.octet(b);
                 }
-                if (checks != null && !line.append(b)) {
+                if ((checks != null || headerLines) && !line.append(b)) {
                     return refuse(SmtpReply.of(552, "5.3.4", "Error: message line longer than "
                             + limits.lineLengthLimit() + " bytes"), chunk.length() - i - 1);
                 }
@@ -121,12 +161,15 @@ public final class MessageCleanup {
         if (size > limits.messageSizeLimit() && limits.messageSizeLimit() > 0) {
             return refuse(SmtpReply.of(552, "5.3.4", "Error: message file too big"), 0);
         }
+        if (passFrom >= 0 && passFrom < chunk.length()) out.appendBuffer(chunk, passFrom, chunk.length() - passFrom);
         if (out.length() == 0) return Future.succeededFuture();
         Future<Void> written = writer.write(out);
         return writer.pendingBytes() > HIGH_WATER ? written : Future.succeededFuture();
     }
 
-    private static MessageChecks.LineSink sink(Buffer out) {
+    /** Where the content checks put their output lines: the header rewriting, or the queue file. */
+    private MessageChecks.LineSink sink(Buffer out) {
+        if (headerRewrite != null) return (bytes, offset, length) -> headerRewrite.line(bytes, offset, length, out);
         return (bytes, offset, length) -> out.appendBytes(bytes, offset, length).appendString("\r\n");
     }
 
@@ -157,6 +200,7 @@ public final class MessageCleanup {
             Buffer out = Buffer.buffer();
             if (line.length() > 0) checks.line(line.bytes(), 0, line.length(), sink(out)); // BDAT, no final CRLF
             checks.end(sink(out));
+            if (headerRewrite != null) headerRewrite.end(out);
             if (out.length() > 0) writer.write(out);
             outcome = checks.outcome();
             if (outcome.refused()) {
@@ -167,10 +211,19 @@ public final class MessageCleanup {
                 CheckOutcome o = outcome;
                 return abort().map(v -> new Result(null, true, null, o));
             }
+        } else if (headerLines) { // the message ended inside its headers
+            Buffer out = Buffer.buffer();
+            if (line.length() > 0) headerRewrite.line(line.bytes(), 0, line.length(), out); // BDAT, no final CRLF
+            headerRewrite.end(out);
+            if (out.length() > 0) writer.write(out);
         } else if (size > 0 && !endsWithCrlf) {
             writer.write(Buffer.buffer("\r\n")); // BDAT without final CRLF
         }
         CheckOutcome o = outcome;
+        if (headerRewrite != null && headerRewrite.failure() != null && !directives.discard()) {
+            problem = headerRewrite.failure().reply(); // a table failed: 451, try again later (logged already)
+            return abort().map(v -> new Result(problem, false, null, o));
+        }
         if (directives.discard()) return abort().map(v -> new Result(null, true, null, o));
         boolean hold = directives.hold() || (outcome != null && outcome.held());
         QueueName target = hold ? QueueName.HOLD : QueueName.INCOMING;
@@ -181,7 +234,13 @@ public final class MessageCleanup {
         if (outcome != null) bcc.addAll(outcome.bcc());
         // FILTER: the last one wins (the content checks come last); a REDIRECT overrides it, as in Postfix
         String filter = outcome != null && outcome.filterNexthop() != null ? outcome.filterNexthop() : directives.filter();
-        Envelope queued = EnvelopeEdits.apply(envelope, redirect, bcc).withFilter(redirect != null ? null : filter);
+        AddressRewriting.Result rewritten = rewriting.apply(envelope, redirect, bcc);
+        rewritten.warnings().forEach(w -> LOG.warn(w));
+        if (rewritten.refusal() != null) { // a table failed or alias expansion broke a limit: 451, try later
+            problem = rewritten.refusal();
+            return abort().map(v -> new Result(problem, false, null, o));
+        }
+        Envelope queued = rewritten.envelope().withFilter(redirect != null ? null : filter);
         return writer.commit(queued, target).map(v -> new Result(null, false, target, o));
     }
 

@@ -22,6 +22,8 @@ final class ActiveMessage {
     final Promise<Void> done = Promise.promise();
     /** Recipients that bounced during this activation (handed to the BounceSink at the end). */
     final List<BounceSink.Bounced> bounced = new ArrayList<>();
+    /** Recipients delivered in this activation whose NOTIFY asks for a success notice. */
+    final List<BounceSink.Succeeded> succeeded = new ArrayList<>();
     /** The last deferral of each recipient still pending (dsn, reason), for expiry. */
     final Map<Integer, BounceSink.Bounced> deferred = new HashMap<>();
     /** Recipients neither delivered nor bounced yet, in envelope order. */

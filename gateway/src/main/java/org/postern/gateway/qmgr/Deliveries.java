@@ -1,6 +1,7 @@
 // Deliveries: the delivery half of qmgr -- routes an active message's pending recipients, groups them
-// by next hop in batches of default_destination_recipient_limit, runs at most
-// default_destination_concurrency_limit transports per next hop, persists then logs each outcome.
+// by next hop in batches of the transport's destination_recipient_limit, runs up to its
+// destination_concurrency_limit transports per next hop (slow start from initial_destination_concurrency),
+// persists then logs each outcome.
 package org.postern.gateway.qmgr;
 
 import io.vertx.core.Future;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.postern.core.Recipient;
 import org.postern.core.SmtpReply;
 import org.postern.gateway.queue.RecipientStatus;
 import org.postern.gateway.smtp.DeliveryReport;
@@ -31,10 +33,19 @@ final class Deliveries {
     /** One transport call: a message, a next hop, up to recipientLimit recipients. */
     private record Job(ActiveMessage m, Destination destination, List<Integer> recipients) {}
 
-    /** The jobs of one next hop: waiting ones, and how many run. */
+    /**
+     * The jobs of one next hop: waiting ones, how many run, and the concurrency window: Postfix's slow
+     * start -- initial_destination_concurrency, one more per delivery that reached the next hop, one less
+     * per delivery that could not (down to 1), never above the transport's limit.
+     */
     private static final class Hop {
         final ArrayDeque<Job> waiting = new ArrayDeque<>();
         int running;
+        int window;
+
+        Hop(int initial) {
+            this.window = initial;
+        }
     }
 
     private final Qmgr qmgr;
@@ -67,18 +78,20 @@ final class Deliveries {
             } catch (RuntimeException e) {
                 r = Router.Route.error(SmtpReply.of(451, "4.3.0", "routing failed: " + e));
             }
-            if (r.isError()) {
-                SmtpReply e = r.error();
-                decided.add(new RecipientResult(i, m.address(i), e.isPermanent() ? RecipientResult.Status.BOUNCED
-                        : RecipientResult.Status.DEFERRED, e, false, e.oneLine()));
+            if (r.isDecided()) { // error:, retry: or discard: -- Postfix logs the bare text, relay=none
+                SmtpReply e = r.reply();
+                RecipientResult.Status st = e.isPositive() ? RecipientResult.Status.SENT
+                        : e.isPermanent() ? RecipientResult.Status.BOUNCED : RecipientResult.Status.DEFERRED;
+                decided.add(new RecipientResult(i, m.address(i), st, e, false, String.join(" ", e.lines())));
             } else {
                 groups.computeIfAbsent(r.destination(), d -> new ArrayList<>()).add(i);
             }
         }
         List<Job> jobs = new ArrayList<>();
         groups.forEach((d, rcpts) -> {
-            for (int from = 0; from < rcpts.size(); from += settings.recipientLimit()) {
-                jobs.add(new Job(m, d, List.copyOf(rcpts.subList(from, Math.min(rcpts.size(), from + settings.recipientLimit())))));
+            int limit = settings.recipientLimit(d.protocol().transportName());
+            for (int from = 0; from < rcpts.size(); from += limit) {
+                jobs.add(new Job(m, d, List.copyOf(rcpts.subList(from, Math.min(rcpts.size(), from + limit)))));
             }
         });
         m.deliveriesLeft = jobs.size();
@@ -118,20 +131,48 @@ final class Deliveries {
         });
     }
 
+    /** The BounceSink's delay notice for {@code delayed}. */
+    Future<Void> delayed(ActiveMessage m, List<BounceSink.Delayed> delayed) {
+        try {
+            return bounces.delayed(m.file, delayed);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    /** Tells the sender about NOTIFY=SUCCESS recipients delivered in this attempt ("relayed"/"delivered"). */
+    Future<Void> handOffSuccesses(ActiveMessage m) {
+        if (m.succeeded.isEmpty()) return Future.succeededFuture();
+        Future<Void> f;
+        try {
+            f = bounces.succeeded(m.file, List.copyOf(m.succeeded));
+        } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+        }
+        return qmgr.onContext(f).recover(e -> {
+            Qmgr.LOG.warn("{}: success notice not queued: {}", m.id(), e.toString());
+            return Future.succeededFuture();
+        });
+    }
+
     private void submit(Job j) {
-        hops.computeIfAbsent(j.destination(), d -> new Hop()).waiting.add(j);
+        String transport = j.destination().protocol().transportName();
+        hops.computeIfAbsent(j.destination(), d -> new Hop(Math.min(settings.initialConcurrency(),
+                settings.concurrencyLimit(transport)))).waiting.add(j);
         pump(j.destination());
     }
 
     private void pump(Destination d) {
         Hop h = hops.get(d);
         if (h == null) return;
-        while (h.running < settings.concurrencyLimit() && !h.waiting.isEmpty() && !qmgr.abandoned()) {
+        int limit = settings.concurrencyLimit(d.protocol().transportName());
+        while (h.running < Math.min(h.window, limit) && !h.waiting.isEmpty() && !qmgr.abandoned()) {
             Job j = h.waiting.poll();
             h.running++;
             inFlight++;
             run(j).onComplete(ar -> {
                 h.running--;
+                if (ar.succeeded()) h.window = ar.result() ? Math.min(limit, h.window + 1) : Math.max(1, h.window - 1);
                 inFlight--;
                 if (ar.failed() && !qmgr.abandoned()) {
                     Qmgr.LOG.warn("{}: outcomes of a delivery to {} not recorded: {}", j.m().id(), d, ar.cause().toString());
@@ -144,7 +185,8 @@ final class Deliveries {
         }
     }
 
-    private Future<Void> run(Job j) {
+    /** Runs one job; true when the next hop answered (the slow-start feedback), false when it could not be reached. */
+    private Future<Boolean> run(Job j) {
         Instant handoff = clock.instant();
         Future<DeliveryReport> f;
         try {
@@ -153,7 +195,8 @@ final class Deliveries {
             f = Future.failedFuture(e);
         }
         return qmgr.onContext(f).recover(e -> Future.succeededFuture(agentFailure(j, e, handoff)))
-                .compose(report -> record(j.m(), report, j.destination()));
+                .compose(report -> record(j.m(), report, j.destination())
+                        .map(v -> report.results().stream().anyMatch(r -> r.remote() || r.status() == RecipientResult.Status.SENT)));
     }
 
     /** A report deferring every recipient of a job whose transport failed instead of reporting. */
@@ -180,7 +223,15 @@ final class Deliveries {
                         report.connectionUse(), delays, r.dsn(), r.status().logName(), r.diagnostic()));
                 BounceSink.Bounced b = new BounceSink.Bounced(r.index(), r.address(), r.dsn(), r.diagnostic());
                 switch (r.status()) {
-                    case SENT -> m.pending.remove(r.index());
+                    case SENT -> {
+                        m.pending.remove(r.index());
+                        if (m.envelope().recipients().get(r.index()).notifyOn().contains(Recipient.Notify.SUCCESS)
+                                && (d == null || !report.dsnOffered() || d.protocol() == Destination.Protocol.LMTP)) {
+                            m.succeeded.add(new BounceSink.Succeeded(r.index(), r.address(),
+                                    d != null && d.protocol() == Destination.Protocol.LMTP ? "delivered" : "relayed",
+                                    r.dsn(), r.diagnostic()));
+                        }
+                    }
                     case BOUNCED -> {
                         m.pending.remove(r.index());
                         m.bounced.add(b);

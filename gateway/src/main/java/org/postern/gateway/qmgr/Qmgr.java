@@ -9,11 +9,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,7 +25,6 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.postern.core.QueueId;
 import org.postern.gateway.queue.CorruptQueueFileException;
-import org.postern.gateway.queue.DeferLog;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.RecipientStatus;
@@ -65,6 +61,7 @@ public final class Qmgr {
     private final Context context;
     private final WorkerExecutor workers;
     private final Deliveries deliveries;
+    private final MessageEnd ends;
     // State below: only on `context`.
     private final Set<QueueId> busy = new HashSet<>();
     private final Map<QueueId, ActiveMessage> messages = new HashMap<>();
@@ -94,6 +91,7 @@ public final class Qmgr {
         this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, POOL_SIZE);
         this.deliveries = new Deliveries(this, Objects.requireNonNull(transport, "transport"),
                 Objects.requireNonNull(router, "router"), Objects.requireNonNull(bounces, "bounces"), settings, clock);
+        this.ends = new MessageEnd(this, spool, deliveries, backoff, settings, clock);
     }
 
     /**
@@ -215,73 +213,17 @@ public final class Qmgr {
     }
 
     /**
-     * Ends a message whose deliveries are all done: expiry, bounce hand-off, then removal (nothing
-     * pending) or deferral (moved to deferred/ with its mtime set to the next attempt time).
+     * Ends a message whose deliveries are all done (MessageEnd: expiry, notices, then removal, deferral or
+     * the `postern queue` operation asked for meanwhile), then lets go of it.
      */
     void finish(ActiveMessage m) {
         if (stopping || abandoned) {
             abandon(m);
             return;
         }
-        Instant now = clock.instant();
-        String sender = m.envelope().sender();
-        Future<Void> expiry = Future.succeededFuture();
-        if (!m.pending.isEmpty() && backoff.expired(sender, m.envelope().arrival(), now)) {
-            List<Integer> expired = List.copyOf(m.pending);
-            expiry = blocking(() -> {
-                for (int i : expired) mark(m, i, RecipientStatus.BOUNCED);
-                return null;
-            }).map(v -> {
-                LOG.info(DeliveryLogFormat.expired(m.id(), sender));
-                for (int i : expired) {
-                    BounceSink.Bounced last = m.deferred.get(i);
-                    m.bounced.add(last != null ? last
-                            : new BounceSink.Bounced(i, m.address(i), "4.4.7", "message expired"));
-                    m.pending.remove(i);
-                }
-                return null;
-            });
-        }
-        QueueCommands.Op op = requested.remove(m.id());
-        expiry.compose(v -> deliveries.handOffBounces(m))
-                .compose(v -> m.pending.isEmpty() || op == QueueCommands.Op.DELETE ? remove(m)
-                        : op != null ? blocking(() -> QueueCommands.apply(spool, m.id(), QueueName.ACTIVE, op)).<Void>mapEmpty()
-                        : defer(m, backoff.nextAttempt(m.envelope().arrival(), now)))
+        ends.finish(m, requested.remove(m.id()))
                 .onFailure(e -> LOG.warn("{}: cannot finish: {}", m.id(), e.toString()))
                 .onComplete(ar -> abandon(m));
-    }
-
-    private Future<Void> remove(ActiveMessage m) {
-        return blocking(() -> {
-            Files.delete(m.file.path());
-            Spool.syncDirectory(spool.dir(QueueName.ACTIVE));
-            DeferLog.delete(spool.root(), m.id());
-            return null;
-        }).map(v -> {
-            LOG.info(DeliveryLogFormat.removed(m.id()));
-            return null;
-        });
-    }
-
-    /**
-     * Moves to deferred/ and stamps the next attempt time as the file's mtime. Should a crash lose the
-     * stamp, the mtime is that of the last status write (about now): the message is tried early, not lost.
-     */
-    private Future<Void> defer(ActiveMessage m, Instant next) {
-        return blocking(() -> {
-            Map<String, String> reasons = new java.util.LinkedHashMap<>();
-            for (int i : m.pending) {
-                BounceSink.Bounced b = m.deferred.get(i);
-                reasons.put(m.address(i), b == null ? "delivery temporarily suspended" : b.reason());
-            }
-            DeferLog.write(spool.root(), m.id(), reasons);
-            Path p = spool.move(m.id(), QueueName.ACTIVE, QueueName.DEFERRED);
-            Files.setLastModifiedTime(p, FileTime.from(next));
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-                ch.force(true);
-            }
-            return null;
-        });
     }
 
     /** Records one recipient's status durably (fsync'd). Blocking: on a worker only. */

@@ -1,6 +1,7 @@
 // DeferLog: why each pending recipient of a deferred message was not delivered, kept beside the spool in
 // queue_directory/defer/ID (as Postfix's defer/ logs) so `postern mailq` can show the reason. Written by
-// qmgr when it defers a message, removed with the message; informational only (no fsync).
+// qmgr when it defers a message, removed with the message; informational only (no fsync). A marker
+// ID.delayed beside it remembers that the delay_warning_time notice went out.
 package org.postern.gateway.queue;
 
 import java.io.IOException;
@@ -43,8 +44,24 @@ public final class DeferLog {
         return out;
     }
 
+    /** Removes the log and the delay-notice marker of {@code id}. */
     public static void delete(Path queueDirectory, QueueId id) throws IOException {
         Files.deleteIfExists(queueDirectory.resolve(DIR).resolve(id.value()));
+        Files.deleteIfExists(delayMarker(queueDirectory, id));
+    }
+
+    /** True once {@link #markDelayNotified} ran for {@code id}: the delay notice goes out once per message. */
+    public static boolean delayNotified(Path queueDirectory, QueueId id) {
+        return Files.exists(delayMarker(queueDirectory, id));
+    }
+
+    public static void markDelayNotified(Path queueDirectory, QueueId id) throws IOException {
+        Files.createDirectories(queueDirectory.resolve(DIR));
+        Files.write(delayMarker(queueDirectory, id), new byte[0]);
+    }
+
+    private static Path delayMarker(Path queueDirectory, QueueId id) {
+        return queueDirectory.resolve(DIR).resolve(id.value() + ".delayed");
     }
 
     private static String clean(String s) {

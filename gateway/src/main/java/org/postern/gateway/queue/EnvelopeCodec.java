@@ -1,6 +1,8 @@
 // EnvelopeCodec: turns an Envelope into the envelope section of a queue file and back (record
 // layout documented in QueueFile). Used by the incoming writer at commit and by every reader.
-// Values are length-prefixed UTF-8, so no sender, HELO or ENVID can forge a record.
+// Values are length-prefixed UTF-8, so no sender, HELO or ENVID can forge a record. A recipient that
+// cleanup rewrote is followed by a Q record with the address the client gave (files without any Q,
+// written before it existed, read as before).
 package org.postern.gateway.queue;
 
 import java.io.ByteArrayOutputStream;
@@ -27,12 +29,16 @@ import org.postern.core.Envelope;
 import org.postern.core.QueueId;
 import org.postern.core.Recipient;
 
-/** Encoder and decoder of the envelope section. Stateless. */
+/**
+ * Encoder and decoder of the envelope section. Stateless. Besides the records QueueFile lists: {@code Q}
+ * original recipient (UTF-8, the address the client gave before cleanup rewrote it), optional, at most
+ * once per recipient and only directly after that recipient's {@code R} record.
+ */
 final class EnvelopeCodec {
     static final byte QUEUE_ID = 'I', ARRIVAL = 'T', SENDER = 'S', CLIENT_NAME = 'N', CLIENT_ADDR = 'A',
             CLIENT_PORT = 'O', HELO = 'H', PROTOCOL = 'P', TLS_PROTOCOL = 'V', TLS_CIPHER = 'C',
             SASL_METHOD = 'M', SASL_USER = 'U', DECLARED_SIZE = 'Z', BODY = 'B', SMTPUTF8 = '8',
-            RET = 'E', ENVID = 'J', FILTER = 'F', RECIPIENT = 'R', END = 'X';
+            RET = 'E', ENVID = 'J', FILTER = 'F', RECIPIENT = 'R', ORIGINAL = 'Q', END = 'X';
     /** Bits of the NOTIFY byte of a recipient record. */
     private static final int N_SUCCESS = 1, N_FAILURE = 2, N_DELAY = 4, N_NEVER = 8;
     /** Record header: type byte and 4-byte payload length. */
@@ -77,6 +83,7 @@ final class EnvelopeCodec {
                 p.putInt(orcpt == null ? -1 : orcpt.length);
                 if (orcpt != null) p.put(orcpt);
                 record(out, RECIPIENT, p.array());
+                string(out, ORIGINAL, r.original()); // Q: only for a rewritten recipient, right after its R
             }
             record(out, END, new byte[0]);
         } catch (IOException e) {
@@ -95,6 +102,7 @@ final class EnvelopeCodec {
         List<Recipient> rcpts = new ArrayList<>();
         List<RecipientStatus> statuses = new ArrayList<>();
         List<Long> offsets = new ArrayList<>();
+        boolean originalAllowed = false; // a Q record may follow an R record only, once
         try {
             while (true) {
                 byte type = in.get();
@@ -103,6 +111,7 @@ final class EnvelopeCodec {
                 int start = in.position();
                 ByteBuffer p = in.slice(start, len);
                 in.position(start + len);
+                if (type != ORIGINAL) originalAllowed = false;
                 if (type == END) {
                     if (in.hasRemaining()) throw bad(file, in.remaining() + " bytes after end record");
                     break;
@@ -117,6 +126,12 @@ final class EnvelopeCodec {
                     rcpts.add(new Recipient(addr, notify, orcpt));
                     statuses.add(st);
                     offsets.add(base + start);
+                    originalAllowed = true;
+                } else if (type == ORIGINAL) {
+                    if (!originalAllowed) throw bad(file, "original recipient record not after a recipient record");
+                    originalAllowed = false;
+                    Recipient last = rcpts.remove(rcpts.size() - 1);
+                    rcpts.add(new Recipient(last.address(), last.notifyOn(), last.orcpt(), text(p, len, file)));
                 } else if (single.put(type, p) != null) {
                     throw bad(file, "repeated record '" + (char) type + "'");
                 }

@@ -1,5 +1,6 @@
-// SessionFailure: why an SMTP/LMTP session could not go on -- a refused connect, a lost connection, a
-// timeout, a malformed reply, a rejecting reply to a session-wide command, a TLS or local policy failure --
+// SessionFailure: why an SMTP/LMTP session could not go on -- a next hop DNS cannot find (NXDOMAIN, null
+// MX, lookup failure), a refused connect, a lost connection, a timeout, a malformed reply, a rejecting
+// reply to a session-wide command, a TLS or local policy failure --
 // with the reply and the Postfix-style text each remaining recipient gets. Carried as a failed
 // Future's cause between the client's phases; never thrown across an async boundary.
 package org.postern.gateway.smtp;
@@ -42,6 +43,38 @@ final class SessionFailure extends Exception {
     static SessionFailure connect(String hostAddrPort, String why) {
         String text = "connect to " + hostAddrPort + ": " + why;
         return new SessionFailure(SmtpReply.of(421, "4.4.1", text), false, text, false);
+    }
+
+    /** RFC 7505: {@code Domain example.com does not accept mail (nullMX)} (5.1.10, bounced). */
+    static SessionFailure nullMx(String domain) {
+        String text = "Domain " + domain + " does not accept mail (nullMX)";
+        return new SessionFailure(SmtpReply.of(550, "5.1.10", text), false, text, false);
+    }
+
+    /** The recipient domain does not exist (NXDOMAIN for its MX lookup): 5.1.2, bounced. */
+    static SessionFailure noSuchDomain(String domain, String type) {
+        String text = notFound(domain, type, "Host not found");
+        return new SessionFailure(SmtpReply.of(550, "5.1.2", text), false, text, false);
+    }
+
+    /**
+     * A name DNS says has no addresses (NXDOMAIN or NODATA): 5.4.4 bounced when {@code permanent} (a mail
+     * domain or its MX hosts), else 4.4.4 deferred (a next-hop host the postmaster configured).
+     */
+    static SessionFailure noAddress(String host, String type, boolean permanent) {
+        String text = notFound(host, type, "Host not found");
+        return new SessionFailure(permanent ? SmtpReply.of(550, "5.4.4", text) : SmtpReply.of(450, "4.4.4", text),
+                false, text, false);
+    }
+
+    /** A DNS lookup that failed for now (timeout, SERVFAIL): 4.4.3, deferred, with Postfix's "try again" wording. */
+    static SessionFailure dnsTempfail(String name, String type) {
+        String text = notFound(name, type, "Host not found, try again");
+        return new SessionFailure(SmtpReply.of(450, "4.4.3", text), false, text, false);
+    }
+
+    private static String notFound(String name, String type, String why) {
+        return "Host or domain name not found. Name service error for name=" + name + " type=" + type + ": " + why;
     }
 
     /** Host name without addresses (4.4.3, deferred: the system resolver does not tell NXDOMAIN apart). */

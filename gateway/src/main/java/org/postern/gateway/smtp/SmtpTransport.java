@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
 import org.postern.core.SmtpReply;
+import org.postern.policies.dns.DnsResolver;
 
 /**
  * A Transport for SMTP and LMTP destinations. It never retries or waits to retry: every failure ends
@@ -31,9 +32,23 @@ public final class SmtpTransport implements Transport {
     private final NetClient client;
     private final WorkerExecutor workers;
     private final ConnectionCache cache;
+    private final DnsResolver dns;
     private volatile boolean closed;
 
+    /**
+     * A transport without DNS: every next hop is looked up by the JDK resolver on a worker and MX
+     * destinations are taken as host names (as with disable_dns_lookups = yes). For tests and tools.
+     */
     public SmtpTransport(Vertx vertx, SmtpSettings settings, Clock clock) {
+        this(vertx, settings, clock, null);
+    }
+
+    /**
+     * The gateway's transport: MX and host lookups go through {@code dns} asynchronously (see
+     * SmtpSettings for disable_dns_lookups and smtp_host_lookup); {@code dns} null means no DNS.
+     */
+    public SmtpTransport(Vertx vertx, SmtpSettings settings, Clock clock, DnsResolver dns) {
+        this.dns = dns;
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -93,7 +108,7 @@ public final class SmtpTransport implements Transport {
 
     /** connect, greeting, EHLO, STARTTLS, AUTH. At TLS level "may" a failed handshake means plaintext, as in Postfix. */
     private Future<SmtpConnection> fresh(Attempt a, Destination d) {
-        return new ConnectPhase(vertx, client, workers, settings, d, clock).run().compose(conn -> {
+        return new ConnectPhase(vertx, client, workers, dns, settings, d, clock).run().compose(conn -> {
             a.conn = conn;
             return conn.onContext(() -> new HelloPhase(conn, settings, d.protocol()).run()
                     .compose(v -> new StartTlsPhase(conn, settings, d).run())

@@ -68,7 +68,7 @@ final class StartTlsPhase {
         conn.discardInput();
         ChannelPipeline pipeline = ((NetSocketInternal) conn.socket()).channelHandlerContext().pipeline();
         pipeline.addFirst(GUARD, new PlaintextGuard());
-        String serverName = destination.host();
+        String serverName = conn.hostName; // the MX host actually connected to (the destination host for [host])
         return conn.socket().upgradeToSsl(sslOptions(), serverName).transform(ar -> {
             if (pipeline.get(GUARD) != null) pipeline.remove(GUARD);
             if (ar.failed()) {

@@ -1,6 +1,6 @@
-// MessageReceiver: receives one message's content for DATA or BDAT into cleanup, then at the end
-// makes it durable in incoming/ and answers "250 2.0.0 Ok: queued as ID" -- only after the queue
-// commit (fsync + rename + directory fsync) completed (invariant 1). Disk trouble answers 451.
+// MessageReceiver: receives one message's content for DATA or BDAT into cleanup, then makes it durable in
+// incoming/ (active/ for vscan_mode=none) and answers "250 2.0.0 Ok: queued as ID" only after the commit's
+// fsyncs (invariant 1) -- for before-queue/content-filter after the scan (EndOfDataScan). Disk trouble: 451.
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
@@ -57,8 +57,9 @@ final class MessageReceiver implements ContentReceiver {
             ContentChecks cc = s.listener.contentChecks();
             MessageChecks checks = cc.isEmpty() ? null : cc.start(new CheckLogger(CheckLog.Context.of(
                     tx.queueId.value(), s.clientInfo(), tx.sender.toString(), tx.recipients.get(0).address())));
-            tx.cleanup = new MessageCleanup(writer, new MessageCleanup.Limits(st.messageSizeLimit(),
-                    st.lineLengthLimit(), st.headerSizeLimit(), st.forbidBareNewline()), received.toString(), checks);
+            tx.cleanup = new MessageCleanup(ModeQueueWriter.wrap(writer, st), new MessageCleanup.Limits(st.messageSizeLimit(),
+                    st.lineLengthLimit(), st.headerSizeLimit(), st.forbidBareNewline()), received.toString(), checks,
+                    s.listener.rewriting());
             return null;
         });
     }
@@ -110,23 +111,44 @@ final class MessageReceiver implements ContentReceiver {
     private Future<Void> commit(MessageCleanup cleanup, Envelope env, String verb) {
         PolicyEffects e = tx.effects;
         MessageCleanup.Directives directives = new MessageCleanup.Directives(e.hold, e.discard, e.redirect, e.filter, e.bcc);
+        if (EndOfDataScan.unavailable(s)) {
+            s.log.warning(tx.queueId + ": vscan_mode = content-filter, but no vscan stage runs (master.cf has no qmgr)");
+            s.log.reject(tx.queueId.value(), "END-OF-MESSAGE", EndOfDataScan.UNAVAILABLE, tx.sender.toString(),
+                    tx.recipients.get(0).address());
+            s.log.count(verb, false);
+            return cleanup.abort().compose(x -> s.reply(EndOfDataScan.UNAVAILABLE));
+        }
+        EndOfDataScan scan = EndOfDataScan.claim(s, tx.queueId); // before the commit makes it visible to vscan
         return cleanup.finish(env, directives).transform(ar -> {
             if (ar.failed()) {
+                if (scan != null) scan.release();
                 s.log.warning(tx.queueId + ": queue file write error: " + ar.cause().getMessage());
                 s.log.count(verb, false);
                 return s.reply(WRITE_ERROR);
             }
             MessageCleanup.Result result = ar.result();
             if (result.refusal() != null) { // a REJECT of the content checks (logged by CheckLogger)
+                if (scan != null) scan.release();
                 s.log.count(verb, false);
                 return s.reply(result.refusal());
             }
             if (!result.discarded()) {
                 CLEANUP.info("{}: from=<{}>, size={}, nrcpt={} (queue {})", tx.queueId, tx.sender,
-                        cleanup.size(), tx.recipients.size(), result.queue().dirName());
+                        cleanup.size(), tx.recipients.size(), ModeQueueWriter.target(result.queue(), s.settings).dirName());
             }
-            s.log.count(verb, true);
-            return s.reply(SmtpReply.of(250, "2.0.0", "Ok: queued as " + tx.queueId));
+            SmtpReply queued = SmtpReply.of(250, "2.0.0", "Ok: queued as " + tx.queueId);
+            Future<SmtpReply> reply = scan == null ? Future.succeededFuture(queued)
+                    : scan.reply(result.discarded() ? null : result.queue(), queued);
+            return reply.compose(r -> {
+                if (r.isPositive()) {
+                    s.log.count(verb, true);
+                } else {
+                    s.log.reject(tx.queueId.value(), "END-OF-MESSAGE", r, tx.sender.toString(),
+                            tx.recipients.get(0).address());
+                    s.log.count(verb, false);
+                }
+                return s.reply(r);
+            });
         });
     }
 

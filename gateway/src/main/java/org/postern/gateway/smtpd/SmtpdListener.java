@@ -10,10 +10,13 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.postern.core.SmtpReply;
+import org.postern.gateway.cleanup.AddressRewriting;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.sasl.PasswordFile;
 import org.postern.gateway.tls.ServerTls;
+import org.postern.gateway.vscan.VscanStage;
 import org.postern.policies.checks.ContentChecks;
 import org.postern.policies.dns.DnsResolver;
 import org.postern.policies.restrict.SmtpdRestrictions;
@@ -31,11 +34,15 @@ public final class SmtpdListener {
     private final DnsResolver dns;
     private final ContentChecks contentChecks;
     private final SmtpdRestrictions restrictions;
+    private final AddressRewriting rewriting;
+    private final Supplier<VscanStage> vscan;
     private final ConcurrentHashMap<String, Integer> connections = new ConcurrentHashMap<>();
 
     SmtpdListener(Vertx vertx, String serviceName, String host, int port, SmtpdSettings settings,
                   IncomingQueue queue, ServerTls tls, PasswordFile passwords, Clock clock, DnsResolver dns,
-                  ContentChecks contentChecks, SmtpdRestrictions restrictions) {
+                  ContentChecks contentChecks, SmtpdRestrictions restrictions, AddressRewriting rewriting,
+                  Supplier<VscanStage> vscan) {
+        this.vscan = vscan;
         this.vertx = vertx;
         this.serviceName = serviceName;
         this.host = host;
@@ -48,6 +55,7 @@ public final class SmtpdListener {
         this.dns = dns;
         this.contentChecks = contentChecks;
         this.restrictions = restrictions;
+        this.rewriting = rewriting;
     }
 
     public String serviceName() { return serviceName; }
@@ -62,6 +70,9 @@ public final class SmtpdListener {
     Clock clock() { return clock; }
     ContentChecks contentChecks() { return contentChecks; }
     SmtpdRestrictions restrictions() { return restrictions; }
+    AddressRewriting rewriting() { return rewriting; }
+    /** The backend's vscan stage (before-queue, content-filter), or null when there is no backend. */
+    VscanStage vscan() { return vscan.get(); }
     /** Null when smtpd_peername_lookup = no. */
     DnsResolver dns() { return settings.peernameLookup() ? dns : null; }
 

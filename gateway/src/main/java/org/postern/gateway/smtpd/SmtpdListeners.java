@@ -9,10 +9,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
+import org.postern.gateway.cleanup.AddressRewriting;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.sasl.PasswordFile;
 import org.postern.gateway.sasl.PasswordFileException;
 import org.postern.gateway.tls.ServerTls;
+import org.postern.gateway.vscan.VscanMode;
+import org.postern.gateway.vscan.VscanStage;
 import org.postern.policies.conf.Config;
 import org.postern.policies.conf.ConfigException;
 import org.postern.policies.conf.Service;
@@ -25,8 +29,12 @@ import org.postern.policies.table.Tables;
 public final class SmtpdListeners {
     private SmtpdListeners() {}
 
+    /**
+     * @param vscan the backend's vscan stage, asked at end of DATA by before-queue and content-filter listeners;
+     *              may give null (no backend: before-queue mail waits in incoming/, content-filter answers 451)
+     */
     public static List<SmtpdListener> build(Vertx vertx, Config main, IncomingQueue queue, Clock clock, DnsResolver dns,
-                                            RestrictionServices services)
+                                            RestrictionServices services, Supplier<VscanStage> vscan)
             throws IOException, ConfigException, PasswordFileException {
         List<SmtpdListener> out = new ArrayList<>();
         Tables tables = new Tables(main.configDir()); // one instance per table file for this snapshot
@@ -34,8 +42,15 @@ public final class SmtpdListeners {
             Config c = service.config(main); // -o overrides, with master.cf:line in any diagnostic
             ContentChecks checks = ContentChecks.from(c, tables);
             SmtpdRestrictions restrictions = SmtpdRestrictions.load(c, tables, dns, services);
+            AddressRewriting rewriting = AddressRewriting.from(c, tables); // cleanup: canonical, virtual, masquerade
             restrictions.warnings().forEach(w -> org.slf4j.LoggerFactory.getLogger("postern.master").warn("{}", w));
             SmtpdSettings st = SmtpdSettings.from(c);
+            if (st.vscanMode().scansAtEndOfData() && !main.lists("qmgr")) {
+                org.slf4j.LoggerFactory.getLogger("postern.master").warn("{}: service {}: vscan_mode = {} needs the "
+                        + "qmgr service in master.cf (the vscan stage runs there){}", c.originOf("vscan_mode"),
+                        service.name(), st.vscanMode().key(), st.vscanMode() == VscanMode.CONTENT_FILTER
+                                ? ": mail is answered 451" : ": mail waits in incoming/");
+            }
             ServerTls tls = null;
             if (st.tlsOffered() || st.wrapperMode()) {
                 tls = ServerTls.load(path(c, "smtpd_tls_cert_file"), path(c, "smtpd_tls_key_file"),
@@ -44,7 +59,7 @@ public final class SmtpdListeners {
             PasswordFile passwords = null;
             if (st.saslEnabled()) passwords = PasswordFile.load(path(c, "smtpd_sasl_password_file"));
             out.add(new SmtpdListener(vertx, service.name(), service.host() == null ? "0.0.0.0" : service.host(),
-                    service.port(), st, queue, tls, passwords, clock, dns, checks, restrictions));
+                    service.port(), st, queue, tls, passwords, clock, dns, checks, restrictions, rewriting, vscan));
         }
         return out;
     }
@@ -72,6 +87,7 @@ public final class SmtpdListeners {
                 c = service.config(main);
                 st = SmtpdSettings.from(c);
                 ContentChecks.from(c, tables); // every header/body checks table loads
+                AddressRewriting.from(c, tables); // and every address rewriting table
                 try (SmtpdRestrictions r = SmtpdRestrictions.load(c, tables, null, services)) {
                     r.warnings().forEach(w -> problems.add(w.toString()));
                 }

@@ -1,5 +1,5 @@
 // SmtpdSettings: the frozen, typed view of one listener's main.cf + master.cf -o parameters that
-// smtpd reads on every session (limits, TLS, SASL, relay policy). Built once per listener at start
+// smtpd reads on every session (limits, TLS, SASL, relay policy, vscan_mode). Built once per listener at start
 // or reload, so sessions never parse strings. Parameters: see from() below.
 package org.postern.gateway.smtpd;
 
@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.postern.gateway.smtp.Destination;
+import org.postern.gateway.vscan.ScanRequest;
+import org.postern.gateway.vscan.VscanMode;
 import org.postern.policies.conf.Config;
 import org.postern.policies.conf.DomainList;
 import org.postern.policies.conf.NetworkList;
@@ -19,7 +22,8 @@ record SmtpdSettings(
         int connectionCountLimit, boolean smtputf8, Duration pregreetWait, Duration shutdownTimeout,
         boolean forbidBareNewline, Set<String> discardEhloKeywords,
         boolean allowPercentHack, boolean swapBangpath, boolean peernameLookup,
-        NetworkList mynetworks, DomainList mydestination) {
+        NetworkList mynetworks, DomainList mydestination,
+        VscanMode vscanMode, ScanRequest scanRequest) {
 
     /** smtpd_tls_security_level. */
     enum TlsLevel { NONE, MAY, ENCRYPT }
@@ -45,7 +49,26 @@ record SmtpdSettings(
                 c.getList("smtpd_discard_ehlo_keywords").stream()
                         .map(k -> k.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()),
                 c.getBool("allow_percent_hack"), c.getBool("swap_bangpath"), c.getBool("smtpd_peername_lookup"),
-                c.mynetworks(), c.mydestination());
+                c.mynetworks(), c.mydestination(),
+                VscanMode.of(c.get("vscan_mode")), scanRequest(c));
+    }
+
+    /**
+     * What smtpd asks the vscan stage at end of DATA (vscan_mode before-queue: vscan_before_queue_time_limit;
+     * content-filter: vscan_content_filter_nexthop), or null for after-queue and none.
+     */
+    private static ScanRequest scanRequest(Config c) {
+        VscanMode mode = VscanMode.of(c.get("vscan_mode"));
+        String name = mode == VscanMode.BEFORE_QUEUE ? "vscan_before_queue_time_limit" : "vscan_content_filter_nexthop";
+        try {
+            return switch (mode) {
+                case BEFORE_QUEUE -> ScanRequest.beforeQueue(c.getTime(name));
+                case CONTENT_FILTER -> ScanRequest.contentFilter(Destination.parse("smtp", c.get(name)));
+                default -> null;
+            };
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(c.originOf(name) + ": " + name + " = " + c.get(name) + ": " + e.getMessage(), e);
+        }
     }
 
     private static TlsLevel tlsLevel(String v) {

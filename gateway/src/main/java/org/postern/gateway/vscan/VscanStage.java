@@ -1,6 +1,6 @@
-// VscanStage: the content-filter stage between the two instances -- takes each message smtpd committed
-// to incoming/, has it inspected (Inspector), applies the verdict and moves what is to be delivered into
-// active/ for qmgr. Governed by vscan_* parameters (see Inspector); a scanner failure keeps mail in incoming/.
+// VscanStage: the content-filter stage between the two instances -- takes each message smtpd committed to
+// incoming/, has it inspected (Inspector) and moves what is to be delivered into active/; before-queue and
+// content-filter listeners claim theirs and ask inspectNow at end of DATA. Governed by vscan_* parameters.
 package org.postern.gateway.vscan;
 
 import io.vertx.core.Context;
@@ -19,9 +19,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import org.postern.core.QueueId;
+import org.postern.core.SmtpReply;
+import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.Spool;
+import org.postern.gateway.smtp.QueuedMessage;
+import org.postern.gateway.smtp.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * The scheduler of the vscan stage. State lives on one Vert.x context; queue-file work runs on the
  * worker pool {@value #POOL_NAME}. A message the inspector cannot finish (scanner down) waits in
  * incoming/ until its retry time, kept in memory: after a restart every message is scanned at once.
+ * A message smtpd has {@linkplain #claim claimed} is left alone until its {@link #inspectNow} ends.
  */
 public final class VscanStage {
     static final String POOL_NAME = "postern-vscan";
@@ -41,6 +47,15 @@ public final class VscanStage {
         Inspector PASS = (spool, id) -> Future.failedFuture(new UnsupportedOperationException("pass"));
 
         Future<Void> inspect(Spool spool, QueueId id);
+
+        /**
+         * The same while smtpd waits at end of DATA (vscan_mode before-queue or content-filter): says what became
+         * of the message. A failed future: before-queue leaves the message to the after-queue stage's retry,
+         * content-filter has it removed and answers 4xx. The default inspects as after the queue.
+         */
+        default Future<Disposition> inspectNow(Spool spool, QueueId id, EndOfData now) {
+            return inspect(spool, id).map(Disposition.QUEUED);
+        }
     }
 
     private final Vertx vertx;
@@ -49,9 +64,14 @@ public final class VscanStage {
     private final Runnable activated;
     private final Clock clock;
     private final int concurrency;
+    private final java.time.Duration retryTime;
     private final Context context;
     private final WorkerExecutor workers;
+    private final Transport relay;
+    /** Claimed by smtpd (before its commit): the after-queue scan leaves these alone. Any thread. */
+    private final Set<QueueId> claimed = ConcurrentHashMap.newKeySet();
     // Only on `context`.
+    private int inspectingNow;
     private final Set<QueueId> busy = new HashSet<>();
     private final Map<QueueId, Instant> retryAt = new HashMap<>();
     private final Map<QueueId, Integer> failures = new HashMap<>();
@@ -65,8 +85,18 @@ public final class VscanStage {
      * @param inspector   scans one message and moves it on; {@link Inspector#PASS} moves it to active/ as is
      * @param activated   told after a message reached active/ (qmgr's wakeup)
      * @param concurrency messages inspected at the same time (vscan_concurrency)
+     * @param retryTime   first wait after a failed inspection (vscan_retry_time); doubles up to 15 minutes
      */
-    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, Runnable activated, int concurrency, Clock clock) {
+    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, Runnable activated, int concurrency,
+                      java.time.Duration retryTime, Clock clock) {
+        this(vertx, spool, inspector, activated, concurrency, retryTime, null, clock);
+    }
+
+    /** @param relay what content-filter listeners send scanned mail to their next hop with; null: they answer 451 */
+    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, Runnable activated, int concurrency,
+                      java.time.Duration retryTime, Transport relay, Clock clock) {
+        this.relay = relay;
+        this.retryTime = Objects.requireNonNull(retryTime, "retryTime");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.spool = Objects.requireNonNull(spool, "spool");
         this.inspector = Objects.requireNonNull(inspector, "inspector");
@@ -92,7 +122,7 @@ public final class VscanStage {
         return onContext(() -> {
             stopping = true;
             if (timer >= 0) vertx.cancelTimer(timer);
-            if (busy.isEmpty()) return Future.<Void>succeededFuture();
+            if (idle()) return Future.<Void>succeededFuture();
             drained = Promise.promise();
             return drained.future();
         }).compose(v -> workers.close());
@@ -125,22 +155,113 @@ public final class VscanStage {
             if (stopping || busy.size() >= concurrency) return;
             Instant due = retryAt.get(id);
             if (due != null && due.isAfter(now)) continue;
+            if (claimed.contains(id)) continue;
             if (!busy.add(id)) continue;
             inspect(id).onComplete(ar -> {
                 busy.remove(id);
-                if (ar.succeeded()) {
-                    retryAt.remove(id);
-                    failures.remove(id);
-                } else if (!(ar.cause() instanceof NoSuchFileException)) {
-                    int n = failures.merge(id, 1, Integer::sum);
-                    long wait = Math.min(900, 60L << Math.min(4, n - 1));
-                    retryAt.put(id, clock.instant().plusSeconds(wait));
-                    LOG.warn("{}: vscan: {}; message stays in incoming, retry in {}s", id, ar.cause().getMessage(), wait);
-                }
-                if (stopping && busy.isEmpty() && drained != null) drained.tryComplete();
-                else wakeup();
+                done(id, ar.succeeded() ? null : ar.cause());
             });
         }
+    }
+
+    /** Book-keeping after an inspection; {@code failure} null for success. On the context. */
+    private void done(QueueId id, Throwable failure) {
+        if (failure == null) {
+            retryAt.remove(id);
+            failures.remove(id);
+        } else if (!(failure instanceof NoSuchFileException)) {
+            int n = failures.merge(id, 1, Integer::sum);
+            long wait = Math.min(900_000, Math.max(1, retryTime.toMillis()) << Math.min(10, n - 1));
+            retryAt.put(id, clock.instant().plusMillis(wait));
+            LOG.warn("{}: vscan: {}; message stays in incoming, retry in {}s", id, failure.getMessage(), wait / 1000.0);
+        }
+        if (stopping && idle() && drained != null) drained.tryComplete();
+        else wakeup();
+    }
+
+    private boolean idle() {
+        return busy.isEmpty() && inspectingNow == 0;
+    }
+
+    /**
+     * smtpd (before-queue, content-filter) is about to commit message {@code id} to incoming/ and will ask for
+     * {@link #inspectNow}: the after-queue scan must not take it meanwhile. Any thread; does not block.
+     */
+    public void claim(QueueId id) {
+        claimed.add(id);
+    }
+
+    /** Gives up a claim without an inspection (the commit failed, or put the message elsewhere). Any thread. */
+    public void release(QueueId id) {
+        if (claimed.remove(id)) wakeup();
+    }
+
+    /**
+     * Inspects claimed message {@code id} while smtpd waits, and says what became of it. Before-queue: when the
+     * budget runs out first the answer is {@link Disposition.Outcome#LATE} and the scan goes on as after the
+     * queue; a failure is the after-queue stage's retry, answered with 250 (the message is safe in incoming/).
+     * Content-filter: a failure removes the message and answers 451. The claim ends when the inspection does.
+     * The future never fails. Does not block.
+     */
+    public Future<Disposition> inspectNow(QueueId id, ScanRequest request) {
+        Promise<Disposition> answer = Promise.promise();
+        context.runOnContext(v -> {
+            EndOfData now = new EndOfData(request, relay);
+            inspectingNow++;
+            Future<Disposition> scan;
+            try {
+                scan = inspectClaimed(id, now);
+            } catch (RuntimeException e) {
+                scan = Future.failedFuture(e);
+            }
+            long timer = request.budget() == null ? -1 : vertx.setTimer(Math.max(1, request.budget().toMillis()), t -> {
+                if (now.expire()) {
+                    LOG.info("{}: vscan: not done within vscan_before_queue_time_limit ({}s); continues after the queue",
+                            id, request.budget().toMillis() / 1000.0);
+                    answer.tryComplete(Disposition.LATE);
+                }
+            });
+            scan.onComplete(ar -> {
+                if (timer >= 0) vertx.cancelTimer(timer);
+                inspectingNow--;
+                if (request.mode() == VscanMode.CONTENT_FILTER && ar.failed()) {
+                    // The client keeps the message and tries again: Postern must not deliver it as well.
+                    LOG.warn("{}: vscan: content filter failed: {}; removed, the client keeps it", id, ar.cause().toString());
+                    blocking(() -> {
+                        java.nio.file.Files.deleteIfExists(spool.file(QueueName.INCOMING, id));
+                        Spool.syncDirectory(spool.dir(QueueName.INCOMING));
+                        return null;
+                    }).onComplete(rm -> {
+                        claimed.remove(id);
+                        if (rm.failed()) LOG.warn("{}: vscan: cannot remove: {}", id, rm.cause().toString());
+                        answer.tryComplete(new Disposition(Disposition.Outcome.TEMPFAIL,
+                                SmtpReply.of(451, "4.3.0", "Error: content filter failure, try again later")));
+                        done(id, null);
+                    });
+                    return;
+                }
+                claimed.remove(id);
+                if (ar.succeeded()) {
+                    if (ar.result().outcome() == Disposition.Outcome.ACCEPTED) activated.run();
+                    answer.tryComplete(ar.result());
+                } else {
+                    answer.tryComplete(Disposition.QUEUED); // stays in incoming/: the after-queue stage retries
+                }
+                done(id, ar.succeeded() ? null : ar.cause());
+            });
+        });
+        return answer.future();
+    }
+
+    /** The inspection itself; without scanners (PASS) before-queue moves the message on, content-filter relays it. */
+    private Future<Disposition> inspectClaimed(QueueId id, EndOfData now) {
+        boolean filter = now.request().mode() == VscanMode.CONTENT_FILTER;
+        if (filter && relay == null) return Future.failedFuture(new IOException("no SMTP client for the content filter"));
+        if (inspector != Inspector.PASS) return onContext(inspector.inspectNow(spool, id, now));
+        if (!filter) return passThrough(id).map(Disposition.QUEUED);
+        return blocking(() -> QueueFile.read(spool.file(QueueName.INCOMING, id))).compose(file -> onContext(
+                new ContentFilterDisposal(workers, spool, relay, now.request().nexthop())
+                        .run(file, List.of(QueuedMessage.of(file)), () -> Future.succeededFuture(Set.of()))));
     }
 
     private Future<Void> inspect(QueueId id) {

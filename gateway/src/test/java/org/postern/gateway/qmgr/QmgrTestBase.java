@@ -71,10 +71,14 @@ abstract class QmgrTestBase {
     }
 
     QueueId queue(QueueName target, String sender, String... rcpts) throws Exception {
+        return queue(target, sender, java.util.Arrays.stream(rcpts).map(Recipient::of).toList());
+    }
+
+    QueueId queue(QueueName target, String sender, List<Recipient> rcpts) throws Exception {
         QueueWriter w = await(incoming.create(incoming.newQueueId()));
         await(w.write(Buffer.buffer("Subject: t\r\n\r\nhello\r\n")));
-        Envelope env = new Envelope(w.id(), clock.instant(), CLIENT, sender,
-                java.util.Arrays.stream(rcpts).map(Recipient::of).toList(), -1, Envelope.BodyType.SEVEN_BIT, false, null, null);
+        Envelope env = new Envelope(w.id(), clock.instant(), CLIENT, sender, rcpts, -1, Envelope.BodyType.SEVEN_BIT,
+                false, null, null);
         await(w.commit(env, target));
         return w.id();
     }
@@ -89,6 +93,7 @@ abstract class QmgrTestBase {
         final List<Promise<DeliveryReport>> held = Collections.synchronizedList(new ArrayList<>());
         volatile Function<String, Status> answer = a -> Status.SENT;
         volatile boolean hold;
+        volatile boolean dsnOffered = true;
         volatile int maxOpen;
         private int open;
         private final Clock clock;
@@ -113,7 +118,7 @@ abstract class QmgrTestBase {
                 return new RecipientResult(i, a, s, r, true, r.oneLine());
             }).toList();
             DeliveryReport report = new DeliveryReport(m.queueId(), "sink[127.0.0.1]:2525", results,
-                    new DeliveryReport.Timings(now, now, now), null, true, 1);
+                    new DeliveryReport.Timings(now, now, now), null, dsnOffered, 1);
             if (!hold) return Future.succeededFuture(report);
             open++;
             maxOpen = Math.max(maxOpen, open);

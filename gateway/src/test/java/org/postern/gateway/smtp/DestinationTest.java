@@ -15,8 +15,8 @@ class DestinationTest {
     @Test
     void nextHopForms() {
         assertThat(Destination.parse("smtp", "[mail.example.test]:587")).isEqualTo(Destination.smtp("mail.example.test", 587));
-        assertThat(Destination.parse("smtp", "mail.example.test")).isEqualTo(Destination.smtp("mail.example.test", 25));
-        assertThat(Destination.parse("relay", "mail.example.test:2525")).isEqualTo(Destination.smtp("mail.example.test", 2525));
+        assertThat(Destination.parse("smtp", "mail.example.test")).isEqualTo(Destination.smtpMx("mail.example.test", 25));
+        assertThat(Destination.parse("relay", "Example.TEST:2525")).isEqualTo(Destination.smtpMx("example.test", 2525));
         assertThat(Destination.parse("smtp", "[ipv6:2001:db8::1]:25").host()).isEqualTo("2001:db8::1");
         assertThat(Destination.parse("smtp", "[192.0.2.1]").port()).isEqualTo(25);
         assertThat(Destination.parse("lmtp", "unix:/run/dovecot/lmtp")).isEqualTo(Destination.lmtp(Path.of("/run/dovecot/lmtp")));
@@ -26,6 +26,31 @@ class DestinationTest {
         assertThatThrownBy(() -> Destination.parse("smtp", "[h]x")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Destination.parse("smtp", "h:99999")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Destination.parse("pipe", "h")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Destination.parse("smtp", "a.test, b.test")).hasMessageContaining("one next hop only");
+        assertThatThrownBy(() -> Destination.parse("smtp", "[]:25")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void mxLookupFollowsPostfixNextHopSyntax() {
+        assertThat(Destination.parse("smtp", "example.test").mx()).isTrue();
+        assertThat(Destination.parse("smtp", "example.test:587").mx()).isTrue();
+        assertThat(Destination.parse("relay", "example.test").mx()).isTrue();
+        assertThat(Destination.parse("smtp", "[example.test]").mx()).isFalse();
+        assertThat(Destination.parse("smtp", "[example.test]:587").mx()).isFalse();
+        assertThat(Destination.parse("smtp", "192.0.2.1").mx()).as("an address has no MX").isFalse();
+        assertThat(Destination.parse("smtp", "192.0.2.1:2525").port()).isEqualTo(2525);
+        assertThat(Destination.parse("lmtp", "mda.example.test").mx()).as("lmtp never").isFalse();
+        assertThat(Destination.parse("lmtp", "inet:mda.example.test:24").mx()).isFalse();
+        // grouping in qmgr: the same next hop is one destination, [host] and host are two
+        assertThat(Destination.parse("smtp", "EXAMPLE.test")).isEqualTo(Destination.parse("smtp", "example.test:25"))
+                .hasSameHashCodeAs(Destination.parse("smtp", "example.test:25"));
+        assertThat(Destination.parse("smtp", "example.test")).isNotEqualTo(Destination.parse("smtp", "[example.test]"));
+        assertThat(Destination.parse("smtp", "example.test").toString()).isEqualTo("smtp:example.test:25");
+        assertThat(Destination.parse("smtp", "[example.test]").toString()).isEqualTo("smtp:[example.test]:25");
+        assertThat(Destination.parse("smtp", "example.test").withTls(TlsPolicy.MAY).mx()).isTrue();
+        assertThatThrownBy(() -> new Destination(Protocol.LMTP, "h.test", 24, null, TlsPolicy.NONE, null, true))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Destination.smtpMx("192.0.2.1", 25)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -56,6 +81,31 @@ class DestinationTest {
         assertThat(s.tlsCaFile()).isEqualTo(dir.resolve("ca.pem"));
         assertThat(TlsPolicy.of(c.get("smtp_tls_security_level"))).isEqualTo(TlsPolicy.VERIFY);
         assertThat(SmtpSettings.defaults("h.example.test")).isEqualTo(SmtpSettings.defaults("h.example.test").toBuilder().build());
+        assertThat(s.dnsLookups()).isTrue();
+        assertThat(s.hostLookup()).isEqualTo(SmtpSettings.HostLookup.DNS);
+        assertThat(s.addressPreference()).isEqualTo(SmtpSettings.AddressPreference.ANY);
+        assertThat(s.addressLimit()).isEqualTo(5);
+        assertThat(s.sessionLimit()).isEqualTo(2);
+    }
+
+    @Test
+    void lookupSettingsFromMainCf(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("main.cf"), "myhostname = gw.example.test\n"
+                + "disable_dns_lookups = yes\nsmtp_host_lookup = dns, native\nsmtp_address_preference = ipv4\n"
+                + "smtp_mx_address_limit = 0\nsmtp_mx_session_limit = 3\n");
+        java.nio.file.Files.writeString(dir.resolve("master.cf"), "");
+        SmtpSettings s = SmtpSettings.fromConfig(org.postern.policies.conf.Config.load(dir));
+        assertThat(s.dnsLookups()).isFalse();
+        assertThat(s.hostLookup()).isEqualTo(SmtpSettings.HostLookup.DNS_THEN_NATIVE);
+        assertThat(s.addressPreference()).isEqualTo(SmtpSettings.AddressPreference.IPV4);
+        assertThat(s.addressLimit()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(s.sessionLimit()).isEqualTo(3);
+        assertThat(s.toBuilder().build()).isEqualTo(s);
+
+        java.nio.file.Files.writeString(dir.resolve("main.cf"), "myhostname = gw.example.test\n\nsmtp_host_lookup = nis\n");
+        org.postern.policies.conf.Config bad = org.postern.policies.conf.Config.load(dir);
+        assertThatThrownBy(() -> SmtpSettings.fromConfig(bad)).hasMessageContaining("main.cf:3")
+                .hasMessageContaining("smtp_host_lookup").hasMessageContaining("\"nis\"");
     }
 
     @Test

@@ -20,6 +20,8 @@ final class BackendParameters {
         Parameters.define("default_transport", STRING, "smtp",
                 "transport:nexthop for recipients in no listed address class (outbound mail)");
         Parameters.define("relay_transport", STRING, "relay", "transport:nexthop for recipients in relay_domains");
+        Parameters.define("local_transport", STRING, "error:5.1.1 local mail delivery is disabled on this gateway",
+                "transport:nexthop for recipients in mydestination (Postern has no local delivery agent)");
         Parameters.define("virtual_alias_domains", LIST, "$virtual_alias_maps",
                 "domains whose recipients exist only as virtual_alias_maps entries");
         Parameters.define("empty_address_recipient", STRING, "MAILER-DAEMON",
@@ -31,6 +33,10 @@ final class BackendParameters {
                 "maximal number of addresses one recipient may expand to by virtual_alias_maps");
         Parameters.define("virtual_alias_recursion_limit", INT, "1000",
                 "maximal nesting depth of virtual_alias_maps expansion");
+        Parameters.define("virtual_alias_address_length_limit", INT, "1000",
+                "maximal length of an address that virtual_alias_maps expands to");
+        Parameters.define("unknown_virtual_alias_reject_code", INT, "550",
+                "reply code for a recipient in virtual_alias_domains that virtual_alias_maps lacks");
         Parameters.define("canonical_maps", LIST, "", "tables that rewrite sender and recipient addresses");
         Parameters.define("sender_canonical_maps", LIST, "", "tables that rewrite sender addresses");
         Parameters.define("recipient_canonical_maps", LIST, "", "tables that rewrite recipient addresses");
@@ -50,6 +56,10 @@ final class BackendParameters {
         Parameters.define("append_dot_mydomain", BOOL, "no", "append .$mydomain to a host name without dots");
         Parameters.define("propagate_unmatched_extensions", LIST, "canonical, virtual",
                 "address rewrites that keep an unmatched address extension");
+        Parameters.define("local_header_rewrite_clients", LIST, "permit_inet_interfaces",
+                "clients whose mail has its header addresses rewritten and completed with $myorigin or $mydomain");
+        Parameters.define("remote_header_rewrite_domain", STRING, "",
+                "domain that completes header addresses of other clients' mail (empty: their headers are not rewritten)");
 
         // Queue manager scheduling (org.postern.gateway.qmgr).
         Parameters.define("initial_destination_concurrency", INT, "5",
@@ -57,6 +67,12 @@ final class BackendParameters {
         Parameters.define("qmgr_message_active_limit", INT, "20000", "maximal number of messages in the active queue");
         Parameters.define("qmgr_message_recipient_limit", INT, "20000",
                 "maximal number of recipients held in memory by the queue manager");
+        for (String t : new String[] {"smtp", "lmtp"}) {
+            Parameters.define(t + "_destination_concurrency_limit", INT, "$default_destination_concurrency_limit",
+                    "parallel " + t + " deliveries to the same next hop");
+            Parameters.define(t + "_destination_recipient_limit", INT, "$default_destination_recipient_limit",
+                    "recipients per " + t + " delivery");
+        }
         Parameters.time("delay_warning_time", "0h", ChronoUnit.HOURS,
                 "time after which the sender gets a notice that mail is still queued (0: never)");
         Parameters.define("smtp_tls_policy_maps", LIST, "", "tables of next hop to a TLS security level");
@@ -64,6 +80,8 @@ final class BackendParameters {
         Parameters.define("smtp_mx_address_limit", INT, "5", "maximal number of MX addresses tried (0: no limit)");
         Parameters.define("smtp_mx_session_limit", INT, "2", "maximal number of SMTP sessions per delivery");
         Parameters.define("disable_dns_lookups", BOOL, "no", "no MX lookups: host names resolve by address only");
+        Parameters.define("smtp_host_lookup", LIST, "dns",
+                "how the SMTP client finds a host's addresses: dns, native (the system resolver, /etc/hosts) or \"dns, native\"");
 
         // Bounces and notices (org.postern.gateway.bounce).
         Parameters.define("bounce_size_limit", LONG, "50000",

@@ -37,6 +37,7 @@ final class Env {
     private final Map<String, AddressMaps> addressMaps = new HashMap<>();
     private final Map<String, List<LookupTable>> tableLists = new HashMap<>();
     private RblReplies rblReplies;
+    private VirtualAliasDomains virtualAliasDomains;
 
     Env(Config config, Tables tables, DnsResolver dns, RestrictionServices services) throws ConfigException {
         this.config = config;
@@ -85,6 +86,32 @@ final class Env {
                 accessOptions.ownerRequestSpecial(), accessOptions.doubleBounceSender());
         addressMaps.put(parameter, m);
         return m;
+    }
+
+    /**
+     * relocated_maps and the canonical/virtual tables, searched as mail_addr_find() with the bare-user
+     * keys for addresses in $myorigin or $mydestination.
+     */
+    AddressMaps localAddressMaps(String parameter) throws ConfigException {
+        String key = parameter + " (local)";
+        AddressMaps known = addressMaps.get(key);
+        if (known != null) return known;
+        AddressMaps m = new AddressMaps(parameter, tables(parameter), accessOptions.recipientDelimiters(),
+                accessOptions.ownerRequestSpecial(), accessOptions.doubleBounceSender(),
+                domain -> domain.equalsIgnoreCase(myorigin) || config.mydestination().matches(domain));
+        addressMaps.put(key, m);
+        return m;
+    }
+
+    /** virtual_alias_domains, parsed once (by the load, for reject_unlisted_recipient at the latest). */
+    VirtualAliasDomains virtualAliasDomains() throws ConfigException {
+        if (virtualAliasDomains == null) virtualAliasDomains = VirtualAliasDomains.load(this);
+        return virtualAliasDomains;
+    }
+
+    /** virtual_alias_domains as the load parsed it; for checks that run after the load. */
+    VirtualAliasDomains loadedVirtualAliasDomains() {
+        return virtualAliasDomains != null ? virtualAliasDomains : VirtualAliasDomains.NONE;
     }
 
     /** The RBL reply settings, checked once: default_rbl_reply, rbl_reply_maps, maps_rbl_reject_code. */

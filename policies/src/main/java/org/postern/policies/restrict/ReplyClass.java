@@ -40,9 +40,10 @@ enum ReplyClass {
     }
 
     private static final String[][] DSN_MAP = {
-        // final digit of x.1.N, sender DSN, recipient DSN (smtpd_dsn_fix.c)
-        {"1", "4.1.0", "4.1.1"}, {"2", "4.1.8", "4.1.2"}, {"3", "4.1.7", "4.1.3"}, {"4", "4.1.0", "4.1.4"},
-        {"5", "4.1.0", "4.1.5"}, {"6", "4.1.0", "4.1.6"}, {"7", "4.1.7", "4.1.3"}, {"8", "4.1.8", "4.1.2"},
+        // final digit of x.1.N, sender DSN, recipient DSN (smtpd_dsn_fix.c; SND_DSN is 4.1.7 since Postfix 3.x,
+        // checked against Debian's Postfix 3.7 by AddressRewriteIT)
+        {"1", "4.1.7", "4.1.1"}, {"2", "4.1.8", "4.1.2"}, {"3", "4.1.7", "4.1.3"}, {"4", "4.1.7", "4.1.4"},
+        {"5", "4.1.0", "4.1.5"}, {"6", "4.1.7", "4.1.6"}, {"7", "4.1.7", "4.1.3"}, {"8", "4.1.8", "4.1.2"},
     };
 
     /**

@@ -54,9 +54,15 @@ final class UnknownDomain {
             if (addr == null || addr.isEmpty()) return CompletableFuture.completedFuture(Decision.dunno(origin, name));
             String qualified = Addresses.qualify(addr, env.myorigin);
             String domain = Destinations.ascii(Addresses.domain(qualified));
+            Destinations.AddressClass c = domain.isEmpty() || Addresses.isLiteral(domain) ? Destinations.AddressClass.OTHER
+                    : Destinations.classOf(env, qualified);
+            if (c == Destinations.AddressClass.FAIL) { // a virtual_alias_domains table could not answer
+                return CompletableFuture.completedFuture(Destinations.temporaryFailure(addr, origin, name,
+                        "virtual_alias_domains lookup failure"));
+            }
             if (domain.isEmpty() || Addresses.isLiteral(domain)
-                    || Destinations.classOf(env, qualified) == Destinations.AddressClass.LOCAL) {
-                return CompletableFuture.completedFuture(Decision.dunno(origin, name));
+                    || c == Destinations.AddressClass.LOCAL || c == Destinations.AddressClass.ALIAS) {
+                return CompletableFuture.completedFuture(Decision.dunno(origin, name)); // Postfix: RESOLVE_CLASS_FINAL
             }
             boolean sender = cls == ReplyClass.SENDER;
             String prefix = "<" + addr + ">: " + cls.text() + " rejected: ";

@@ -48,7 +48,7 @@ class AccessResultsTest {
                 Arguments.of("550 no thanks", "550 5.7.1 " + p + "no thanks"),
                 Arguments.of("450 4.2.0 busy", "450 4.2.0 " + p + "busy"),
                 // smtpd_dsn_fix: a recipient DSN becomes the sender DSN when a sender is refused
-                Arguments.of("550 5.1.1 unknown", "550 5.1.0 " + p + "unknown"),
+                Arguments.of("550 5.1.1 unknown", "550 5.1.7 " + p + "unknown"),
                 Arguments.of("REJECT 4.1.2 mixed", "554 5.1.8 " + p + "mixed"),
                 Arguments.of("421 closing", "421 4.7.1 " + p + "closing"),
                 Arguments.of("DEFER_IF_PERMIT maybe later", "450 4.7.1 " + p + "maybe later"),

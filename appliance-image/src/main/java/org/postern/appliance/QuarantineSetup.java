@@ -1,0 +1,35 @@
+// QuarantineSetup: opens the quarantine store main.cf describes (quarantine_directory, quarantine_database,
+// quarantine_lifetime; relative paths from the configuration directory) for the gateway and for the
+// `postern quarantine` command, and purges expired mail every hour while the gateway runs.
+package org.postern.appliance;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.postern.policies.conf.Config;
+import org.postern.quarantine.store.SqliteQuarantine;
+import org.slf4j.Logger;
+
+final class QuarantineSetup {
+    static final long PURGE_INTERVAL_MS = 3_600_000;
+
+    private QuarantineSetup() {}
+
+    static Future<SqliteQuarantine> open(Vertx vertx, Config config) {
+        Path dir = config.configDir().toAbsolutePath().normalize();
+        return SqliteQuarantine.open(vertx, dir.resolve(config.get("quarantine_directory").strip()).normalize(),
+                dir.resolve(config.get("quarantine_database").strip()).normalize(), config.getTime("quarantine_lifetime"),
+                Clock.systemUTC());
+    }
+
+    /** Purges now and every hour; each purge that removed something is logged. */
+    static void schedulePurge(Vertx vertx, SqliteQuarantine store, Logger log) {
+        Runnable purge = () -> store.purge().onComplete(ar -> {
+            if (ar.failed()) log.warn("quarantine purge failed: {}", ar.cause().toString());
+            else if (ar.result() > 0) log.info("quarantine: purged {} expired message(s)", ar.result());
+        });
+        purge.run();
+        vertx.setPeriodic(PURGE_INTERVAL_MS, t -> purge.run());
+    }
+}

@@ -1,0 +1,74 @@
+// FilterChain: runs the configured filters (clamav, rspamd, attachments) on one message concurrently,
+// each under its own time limit (vscan_clamd_timeout, vscan_rspamd_timeout); a filter that fails or
+// overruns counts as TEMPFAIL, never as clean. First step of the vscan stage.
+package org.postern.filters;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Immutable; safe to share. */
+public final class FilterChain {
+    /** One filter with its time limit and whether its outage lets mail through (vscan_*_fail_open). */
+    public record Member(Filter filter, Duration timeout, boolean failOpen) {
+        public Member {
+            Objects.requireNonNull(filter, "filter");
+            Objects.requireNonNull(timeout, "timeout");
+        }
+    }
+
+    private final Vertx vertx;
+    private final List<Member> members;
+    private final Clock clock;
+
+    public FilterChain(Vertx vertx, List<Member> members, Clock clock) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.members = List.copyOf(members);
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public List<Member> members() {
+        return members;
+    }
+
+    /** Every filter's result, in member order; the future always succeeds. */
+    public Future<List<FilterResult>> inspect(ScanMessage message) {
+        List<Future<FilterResult>> all = new ArrayList<>();
+        for (Member m : members) all.add(limited(m, message));
+        return Future.join(all).transform(ar -> {
+            List<FilterResult> out = new ArrayList<>();
+            for (Future<FilterResult> f : all) out.add(f.result());
+            return Future.succeededFuture(out);
+        });
+    }
+
+    private Future<FilterResult> limited(Member m, ScanMessage message) {
+        Instant start = clock.instant();
+        String name = m.filter().name();
+        Promise<FilterResult> p = Promise.promise();
+        long timer = vertx.setTimer(Math.max(1, m.timeout().toMillis()), t -> p.tryComplete(
+                FilterResult.tempfail(name, "timed out after " + m.timeout().toMillis() + " ms", elapsed(start))));
+        Future<FilterResult> f;
+        try {
+            f = m.filter().inspect(message);
+        } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+        }
+        f.onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            p.tryComplete(ar.succeeded() && ar.result() != null ? ar.result()
+                    : FilterResult.tempfail(name, "filter failed: " + (ar.failed() ? ar.cause() : "no result"), elapsed(start)));
+        });
+        return p.future();
+    }
+
+    private Duration elapsed(Instant start) {
+        return Duration.between(start, clock.instant());
+    }
+}

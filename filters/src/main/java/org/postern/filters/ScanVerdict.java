@@ -1,0 +1,112 @@
+// ScanVerdict: the filters' results for one message folded into one verdict class (the most severe any
+// filter found; spam by rspamd's action or by vscan_spam_tag_score / vscan_spam_kill_score), or "not yet"
+// when a filter that is not fail-open could not scan. Also renders the results for the vscan log line.
+package org.postern.filters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * @param verdictClass the class, meaningless when {@link #tempfail()}
+ * @param results      every filter's result, in chain order
+ * @param tempfail     true when the message must wait: a filter that is not fail-open could not scan it
+ *                     and no other filter found something decisive (infected, banned, unscannable)
+ */
+public record ScanVerdict(VerdictClass verdictClass, List<FilterResult> results, boolean tempfail) {
+
+    /** vscan_spam_tag_score and vscan_spam_kill_score; null: rspamd's action decides. */
+    public record SpamThresholds(Double tag, Double kill) {
+        public static SpamThresholds parse(String tag, String kill) {
+            return new SpamThresholds(number("vscan_spam_tag_score", tag), number("vscan_spam_kill_score", kill));
+        }
+
+        private static Double number(String name, String v) {
+            if (v == null || v.isBlank()) return null;
+            try {
+                return Double.valueOf(v.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " = " + v + ": not a number");
+            }
+        }
+    }
+
+    public ScanVerdict {
+        results = List.copyOf(results);
+    }
+
+    /** Folds {@code results}; a TEMPFAIL of a filter named in {@code failOpen} is ignored (logged). */
+    public static ScanVerdict of(List<FilterResult> results, Set<String> failOpen, SpamThresholds thresholds) {
+        VerdictClass worst = VerdictClass.CLEAN;
+        boolean waiting = false;
+        for (FilterResult r : results) {
+            VerdictClass c = switch (r.kind()) {
+                case INFECTED -> VerdictClass.INFECTED;
+                case UNSCANNABLE -> VerdictClass.UNSCANNABLE;
+                case BANNED -> VerdictClass.BANNED;
+                case SCORED -> spamClass(r.spam(), thresholds);
+                case CLEAN -> VerdictClass.CLEAN;
+                case TEMPFAIL -> {
+                    if (!failOpen.contains(r.filter())) waiting = true;
+                    yield VerdictClass.CLEAN;
+                }
+            };
+            if (c.ordinal() < worst.ordinal()) worst = c;
+        }
+        boolean decisive = worst.ordinal() <= VerdictClass.BANNED.ordinal();
+        return new ScanVerdict(worst, results, waiting && !decisive);
+    }
+
+    static VerdictClass spamClass(SpamReport s, SpamThresholds t) {
+        String action = s.action().toLowerCase(Locale.ROOT);
+        boolean spam = t.kill() != null ? s.score() >= t.kill() : action.equals("reject");
+        if (spam) return VerdictClass.SPAM;
+        boolean probable = t.tag() != null ? s.score() >= t.tag()
+                : action.equals("add header") || action.equals("rewrite subject");
+        return probable ? VerdictClass.PROBABLE_SPAM : VerdictClass.CLEAN;
+    }
+
+    /** The virus name, when a filter found one. */
+    public String virus() {
+        return results.stream().filter(r -> r.kind() == FilterResult.Kind.INFECTED).map(FilterResult::detail)
+                .findFirst().orElse(null);
+    }
+
+    /** The spam filter's report, when one ran. */
+    public SpamReport spam() {
+        return results.stream().map(FilterResult::spam).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    }
+
+    /** Header edits asked for by the filters, in chain order. */
+    public List<HeaderEdit> headerEdits() {
+        List<HeaderEdit> out = new ArrayList<>();
+        for (FilterResult r : results) out.addAll(r.headerEdits());
+        return out;
+    }
+
+    /** "clamav=Eicar-Signature rspamd=12.3/15 (reject) [GTUBE,...] attachments=clean" for the log. */
+    public String describe() {
+        return results.stream().map(ScanVerdict::describe).collect(Collectors.joining(" "));
+    }
+
+    /** One line saying why, for the quarantine index and notices. */
+    public String reason() {
+        return results.stream().filter(r -> r.kind() != FilterResult.Kind.CLEAN).map(ScanVerdict::describe)
+                .collect(Collectors.joining(" "));
+    }
+
+    private static String describe(FilterResult r) {
+        return switch (r.kind()) {
+            case CLEAN -> r.filter() + "=clean";
+            case INFECTED -> r.filter() + "=" + r.detail();
+            case UNSCANNABLE -> r.filter() + "=unscannable (" + r.detail() + ")";
+            case BANNED -> r.filter() + "=banned (" + r.detail() + ")";
+            case TEMPFAIL -> r.filter() + "=tempfail (" + r.detail() + ")";
+            case SCORED -> String.format(Locale.ROOT, "%s=%.1f/%.1f (%s) [%s]", r.filter(), r.spam().score(),
+                    r.spam().required(), r.spam().action(), r.spam().symbols().stream().map(SpamReport.Symbol::name)
+                            .limit(12).collect(Collectors.joining(",")));
+        };
+    }
+}

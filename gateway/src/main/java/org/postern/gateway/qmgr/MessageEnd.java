@@ -1,0 +1,132 @@
+// MessageEnd: what qmgr does with an active message once its deliveries are done -- expire what outlived
+// maximal_queue_lifetime / bounce_queue_lifetime, hand bounces, successes and the delay_warning_time notice to
+// the bounce stage, then remove it, defer it with backoff (and its defer log), or apply a `postern queue` op.
+package org.postern.gateway.qmgr;
+
+import io.vertx.core.Future;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.postern.gateway.queue.DeferLog;
+import org.postern.gateway.queue.QueueName;
+import org.postern.gateway.queue.RecipientStatus;
+import org.postern.gateway.queue.Spool;
+
+/** Used by Qmgr on its context only; file work goes through Qmgr's workers. */
+final class MessageEnd {
+    private final Qmgr qmgr;
+    private final Spool spool;
+    private final Deliveries deliveries;
+    private final Backoff backoff;
+    private final QmgrSettings settings;
+    private final Clock clock;
+
+    MessageEnd(Qmgr qmgr, Spool spool, Deliveries deliveries, Backoff backoff, QmgrSettings settings, Clock clock) {
+        this.qmgr = qmgr;
+        this.spool = spool;
+        this.deliveries = deliveries;
+        this.backoff = backoff;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /**
+     * Expiry, bounce/success/delay hand-off, then removal (nothing pending, or {@code op} DELETE), the
+     * queue operation {@code op}, or deferral (moved to deferred/, mtime = next attempt time).
+     */
+    Future<Void> finish(ActiveMessage m, QueueCommands.Op op) {
+        Instant now = clock.instant();
+        String sender = m.envelope().sender();
+        Future<Void> expiry = Future.succeededFuture();
+        if (!m.pending.isEmpty() && backoff.expired(sender, m.envelope().arrival(), now)) {
+            List<Integer> expired = List.copyOf(m.pending);
+            expiry = qmgr.blocking(() -> {
+                for (int i : expired) qmgr.mark(m, i, RecipientStatus.BOUNCED);
+                return null;
+            }).map(v -> {
+                Qmgr.LOG.info(DeliveryLogFormat.expired(m.id(), sender));
+                for (int i : expired) {
+                    BounceSink.Bounced last = m.deferred.get(i);
+                    m.bounced.add(last != null ? last
+                            : new BounceSink.Bounced(i, m.address(i), "4.4.7", "message expired"));
+                    m.pending.remove(i);
+                }
+                return null;
+            });
+        }
+        return expiry.compose(v -> deliveries.handOffBounces(m))
+                .compose(v -> deliveries.handOffSuccesses(m))
+                .compose(v -> m.pending.isEmpty() || op != null ? Future.<Void>succeededFuture() : delayWarning(m, now))
+                .compose(v -> m.pending.isEmpty() || op == QueueCommands.Op.DELETE ? remove(m)
+                        : op != null ? qmgr.blocking(() -> QueueCommands.apply(spool, m.id(), QueueName.ACTIVE, op)).<Void>mapEmpty()
+                        : defer(m, backoff.nextAttempt(m.envelope().arrival(), now)));
+    }
+
+    /**
+     * The sender's "still being retried" notice, once per message, when delay_warning_time has passed since
+     * arrival; DeferLog's marker remembers it across restarts.
+     */
+    private Future<Void> delayWarning(ActiveMessage m, Instant now) {
+        if (settings.delayWarning().isZero() || now.isBefore(m.envelope().arrival().plus(settings.delayWarning()))) {
+            return Future.succeededFuture();
+        }
+        return qmgr.blocking(() -> DeferLog.delayNotified(spool.root(), m.id())).compose(warned -> {
+            if (warned) return Future.<Void>succeededFuture();
+            List<BounceSink.Delayed> delayed = new ArrayList<>();
+            for (int i : m.pending) {
+                BounceSink.Bounced b = m.deferred.get(i);
+                delayed.add(new BounceSink.Delayed(i, m.address(i), b == null ? "4.0.0" : b.dsn(),
+                        b == null ? "delivery temporarily suspended" : b.reason()));
+            }
+            return qmgr.onContext(deliveries.delayed(m, delayed)).compose(v -> qmgr.blocking(() -> {
+                DeferLog.markDelayNotified(spool.root(), m.id());
+                return (Void) null;
+            }));
+        }).recover(e -> {
+            Qmgr.LOG.warn("{}: delay notice not queued: {}", m.id(), e.toString());
+            return Future.succeededFuture();
+        });
+    }
+
+    private Future<Void> remove(ActiveMessage m) {
+        return qmgr.blocking(() -> {
+            Files.delete(m.file.path());
+            Spool.syncDirectory(spool.dir(QueueName.ACTIVE));
+            DeferLog.delete(spool.root(), m.id());
+            return null;
+        }).map(v -> {
+            Qmgr.LOG.info(DeliveryLogFormat.removed(m.id()));
+            return null;
+        });
+    }
+
+    /**
+     * Moves to deferred/ and stamps the next attempt time as the file's mtime. Should a crash lose the
+     * stamp, the mtime is that of the last status write (about now): the message is tried early, not lost.
+     */
+    private Future<Void> defer(ActiveMessage m, Instant next) {
+        return qmgr.blocking(() -> {
+            Map<String, String> reasons = new LinkedHashMap<>();
+            for (int i : m.pending) {
+                BounceSink.Bounced b = m.deferred.get(i);
+                reasons.put(m.address(i), b == null ? "delivery temporarily suspended" : b.reason());
+            }
+            DeferLog.write(spool.root(), m.id(), reasons);
+            Path p = spool.move(m.id(), QueueName.ACTIVE, QueueName.DEFERRED);
+            Files.setLastModifiedTime(p, FileTime.from(next));
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+            return null;
+        });
+    }
+
+}

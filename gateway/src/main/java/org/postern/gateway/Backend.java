@@ -21,6 +21,7 @@ import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.Spool;
 import org.postern.gateway.smtp.SmtpSettings;
 import org.postern.gateway.smtp.SmtpTransport;
+import org.postern.gateway.vscan.OutageWatch;
 import org.postern.gateway.vscan.ScanInspector;
 import org.postern.gateway.vscan.VscanStage;
 import org.postern.core.QuarantineStore;
@@ -79,6 +80,8 @@ final class Backend {
         // The transport also carries content-filter listeners' mail to their next hop (vscan_mode=content-filter).
         VscanStage vscan = new VscanStage(vertx, spool, inspector, qmgr::wakeup, config.getInt("vscan_concurrency"),
                 config.getTime("vscan_retry_time"), transport, clock);
+        vscan.watchOutages(new OutageWatch(config.getTime("vscan_outage_notify_time"), clock, (subject, text) ->
+                bouncer.notices().postmaster("resource", subject, text)));
         queue.onCommit((id, q) -> {
             if (q == QueueName.INCOMING) vscan.wakeup();
             else if (q == QueueName.ACTIVE) qmgr.wakeup();

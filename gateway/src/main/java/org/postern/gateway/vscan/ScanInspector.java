@@ -295,11 +295,27 @@ public final class ScanInspector implements VscanStage.Inspector {
                 new QuarantineStore.Item(env, addresses(env, rcpts), subject, file.contentLength(), v.verdictClass().key(),
                         v.virus(), s == null ? null : s.score(),
                         s == null ? List.of() : s.symbols().stream().map(SpamReport.Symbol::name).toList(), v.reason(),
-                        d.rule()), file::openContent))
-                .map(qid -> {
+                        d.rule()), file::openContent)
+                .compose(qid -> {
                     VscanStage.LOG.info("{}: vscan: quarantined as {} for {}", env.queueId(), qid, addresses(env, rcpts));
-                    return (Void) null;
-                });
+                    return settings.recipientNotify() ? recipientNotices(env, rcpts, subject, v, qid) : Future.succeededFuture();
+                }));
+    }
+
+    /** vscan_recipient_notify: each recipient hears that mail for them is held, and how to ask for it. */
+    private Future<Void> recipientNotices(Envelope env, List<Integer> rcpts, String subject, ScanVerdict v, String qid) {
+        List<Future<Void>> sent = new ArrayList<>();
+        for (String rcpt : addresses(env, rcpts)) {
+            String text = "A message for you was held in quarantine by the mail gateway.\n\n"
+                    + "From: <" + env.sender() + ">\nSubject: " + subject + "\nReason: " + v.verdictClass().key()
+                    + (v.virus() == null ? "" : " (" + v.virus() + ")") + "\nQuarantine ID: " + qid + "\n\n"
+                    + "If you need this message, ask your mail administrator to release it.\n";
+            sent.add(notifier.notify(rcpt, "Message held in quarantine: " + subject, text).recover(e -> {
+                VscanStage.LOG.warn("{}: vscan: notice to {} not sent: {}", env.queueId(), rcpt, e.toString());
+                return Future.succeededFuture();
+            }));
+        }
+        return Future.join(sent).mapEmpty();
     }
 
     /** Notices to the administrator (infected and vscan_admin_notify_classes); never to the sender. */

@@ -75,6 +75,7 @@ public final class VscanStage {
     private final Set<QueueId> busy = new HashSet<>();
     private final Map<QueueId, Instant> retryAt = new HashMap<>();
     private final Map<QueueId, Integer> failures = new HashMap<>();
+    private OutageWatch outages;
     private long timer = -1;
     private boolean scanning;
     private boolean rescan;
@@ -164,12 +165,19 @@ public final class VscanStage {
         }
     }
 
+    /** Reports scanner outages longer than vscan_outage_notify_time to {@code watch}. Call before {@link #start}. */
+    public void watchOutages(OutageWatch watch) {
+        this.outages = Objects.requireNonNull(watch, "watch");
+    }
+
     /** Book-keeping after an inspection; {@code failure} null for success. On the context. */
     private void done(QueueId id, Throwable failure) {
         if (failure == null) {
             retryAt.remove(id);
             failures.remove(id);
+            if (outages != null) outages.succeeded();
         } else if (!(failure instanceof NoSuchFileException)) {
+            if (outages != null) outages.failed(id + ": " + failure.getMessage());
             int n = failures.merge(id, 1, Integer::sum);
             long wait = Math.min(900_000, Math.max(1, retryTime.toMillis()) << Math.min(10, n - 1));
             retryAt.put(id, clock.instant().plusMillis(wait));

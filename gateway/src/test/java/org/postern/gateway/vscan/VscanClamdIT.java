@@ -70,24 +70,33 @@ class VscanClamdIT {
     @Test
     void infectedIsQuarantinedCleanIsDeliveredUnchanged() throws Exception {
         try (Clamd clamd = Clamd.builder().start(); SmtpSink sink = SmtpSink.builder().dumpMessages().start();
-             GatewayHarness gw = GatewayHarness.startWithBackend(Files.createDirectories(dir.resolve("gw")), this::store, mainCf(clamd, sink))) {
+             GatewayHarness gw = GatewayHarness.startWithBackend(Files.createDirectories(dir.resolve("gw")), this::store,
+                     mainCf(clamd, sink, "vscan_admin_notify_recipient = admin@example.test", "vscan_recipient_notify = yes"))) {
             send(gw, message("virus", "eicar.com.txt", Clamd.eicar()), "a@example.test");
             byte[] clean = message("clean", "report.txt", "quarterly numbers\r\n".getBytes(StandardCharsets.US_ASCII));
             send(gw, clean, "a@example.test");
 
-            sink.awaitMessages(1, WAIT);
+            sink.awaitMessages(3, WAIT); // the clean mail, the admin's notice, the recipient's notice
             Await.until("one quarantined", WAIT, () -> quarantined().size() == 1);
             Entry e = quarantined().get(0);
             assertThat(e.verdictClass()).isEqualTo("infected");
             assertThat(e.virus()).isEqualTo(Clamd.EICAR_FOUND);
             assertThat(e.subject()).isEqualTo("virus");
-            assertThat(e.rule()).contains("vscan_infected_action").doesNotContain("main.cf:"); // the built-in default
+            assertThat(e.rule()).isEqualTo("builtin:vscan_infected_action");
             Await.until("spool empty", WAIT, () -> gw.queued(QueueName.INCOMING).isEmpty() && gw.queued(QueueName.ACTIVE).isEmpty());
-            assertThat(sink.messageCount()).isEqualTo(1);
-            SinkMessage got = sink.messages().get(0);
-            assertThat(got.header("Subject")).contains("clean");
+            assertThat(sink.messageCount()).isEqualTo(3);
+            List<SinkMessage> got = sink.messages();
+            assertThat(got).filteredOn(m -> m.recipients().contains("admin@example.test")).singleElement()
+                    .satisfies(m -> assertThat(m.text()).contains(Clamd.EICAR_FOUND, "<sender@client.test>"));
+            assertThat(got).filteredOn(m -> m.header("Subject").orElse("").startsWith("Message held in quarantine"))
+                    .singleElement().satisfies(m -> {
+                        assertThat(m.recipients()).containsExactly("a@example.test");
+                        assertThat(m.text()).contains("Quarantine ID: " + e.id());
+                    });
+            assertThat(got).noneMatch(m -> m.recipients().contains("sender@client.test")); // never the forged sender
+            SinkMessage cleanCopy = got.stream().filter(m -> m.header("Subject").orElse("").equals("clean")).findFirst().orElseThrow();
             // smtp-sink's dump stores LF line ends; everything else is compared byte for byte
-            String raw = new String(got.content(), StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
+            String raw = new String(cleanCopy.content(), StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
             String sent = new String(clean, StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
             assertThat(raw.stripTrailing()).as("headers and body unchanged after our Received:").endsWith(sent.stripTrailing());
         }

@@ -59,7 +59,7 @@ final class MessageReceiver implements ContentReceiver {
                     tx.queueId.value(), s.clientInfo(), tx.sender.toString(), tx.recipients.get(0).address())));
             tx.cleanup = new MessageCleanup(ModeQueueWriter.wrap(writer, st), new MessageCleanup.Limits(st.messageSizeLimit(),
                     st.lineLengthLimit(), st.headerSizeLimit(), st.forbidBareNewline()), received.toString(), checks,
-                    s.listener.rewriting());
+                    s.listener.rewriting().forClient(s.clientInfo()));
             return null;
         });
     }

@@ -44,7 +44,10 @@ final class RcptCommand {
                 tx.queueId = s.listener.queue().newQueueId();
                 s.log.client(tx.queueId.value());
             }
-            tx.recipients.add(new Recipient(accepted.toString(), params.notifyOn(), params.orcpt()));
+            // the address as the client gave it stays the original when qualifying changed it (RCPT TO:<bob>)
+            String given = rcpt.toString();
+            tx.recipients.add(new Recipient(accepted.toString(), params.notifyOn(), params.orcpt(),
+                    given.equals(accepted.toString()) ? null : given));
             return s.reply(SmtpReply.of(250, "2.1.5", "Ok"));
         });
     }

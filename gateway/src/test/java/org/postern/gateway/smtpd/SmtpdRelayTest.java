@@ -64,6 +64,22 @@ class SmtpdRelayTest {
     }
 
     @Test
+    void aBareLocalPartIsQualifiedAndKeptAsTheOriginal() throws Exception {
+        try (RawSmtpClient c = gw.connectGreeted()) {
+            c.command("EHLO client.test");
+            c.command("MAIL FROM:<a@sender.test>");
+            assertThat(c.command("RCPT TO:<postmaster>").code()).isEqualTo(250);
+            assertThat(c.command("RCPT TO:<user@example.test>").code()).isEqualTo(250);
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            assertThat(c.command("Subject: x\r\n\r\nbody\r\n.").code()).isEqualTo(250);
+        }
+        var rcpts = gw.incomingMessages().get(0).envelope().recipients();
+        assertThat(rcpts.get(0).address()).isEqualTo("postmaster@mx.postern.test");
+        assertThat(rcpts.get(0).original()).isEqualTo("postmaster");
+        assertThat(rcpts.get(1).original()).isNull(); // unchanged: no original recorded
+    }
+
+    @Test
     void mynetworksMayRelayAnywhere() throws Exception {
         assertThat(rcpt("127.0.0.1", "<user@elsewhere.test>")).isEqualTo(250);
     }

@@ -58,7 +58,7 @@ final class Backend {
     static Future<Backend> start(Vertx vertx, Config config, Spool spool, IncomingQueue queue, QuarantineStore store,
                                  Clock clock) {
         AtomicReference<Qmgr> later = new AtomicReference<>();
-        Bouncer bouncer = new Bouncer(vertx, queue, BounceSettings.from(config), id -> later.get().wakeup(), clock);
+        Bouncer bouncer = new Bouncer(vertx, queue, BounceSettings.from(config), id -> later.get().activated(id), clock);
         return vertx.executeBlocking(() -> {
             Tables tables = new Tables(config.configDir());
             return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock),
@@ -78,13 +78,13 @@ final class Backend {
         Qmgr qmgr = new Qmgr(vertx, spool, transport, router, bouncer, QmgrSettings.fromConfig(config), clock);
         later.set(qmgr);
         // The transport also carries content-filter listeners' mail to their next hop (vscan_mode=content-filter).
-        VscanStage vscan = new VscanStage(vertx, spool, inspector, qmgr::wakeup, config.getInt("vscan_concurrency"),
+        VscanStage vscan = new VscanStage(vertx, spool, inspector, qmgr::activated, config.getInt("vscan_concurrency"),
                 config.getTime("vscan_retry_time"), transport, clock);
         vscan.watchOutages(new OutageWatch(config.getTime("vscan_outage_notify_time"), clock, (subject, text) ->
                 bouncer.notices().postmaster("resource", subject, text)));
         queue.onCommit((id, q) -> {
-            if (q == QueueName.INCOMING) vscan.wakeup();
-            else if (q == QueueName.ACTIVE) qmgr.wakeup();
+            if (q == QueueName.INCOMING) vscan.offer(id);
+            else if (q == QueueName.ACTIVE) qmgr.activated(id);
         });
         return qmgr.start().compose(v -> vscan.start())
                 .compose(v -> vertx.executeBlocking(() -> ControlSocket.open(spool.root(), new QueueCommands(spool, qmgr), qmgr), false))

@@ -123,7 +123,18 @@ public final class Qmgr {
         }));
     }
 
-    /** Asks for a scan of active/ now (what vscan, bounce and reinjection call after a commit). Does not block. */
+    /**
+     * A message that just reached active/ (moved there by vscan, committed there by bounce or the
+     * reinjection listener): taken at once, without listing the directory. Does not block.
+     */
+    public void activated(QueueId id) {
+        context.runOnContext(v -> {
+            if (stopping || abandoned) return;
+            if (busy.add(id)) activate(id, QueueName.ACTIVE).onComplete(ar -> busy.remove(id));
+        });
+    }
+
+    /** Asks for a scan of active/ now (the periodic fallback, flush). Does not block. */
     public void wakeup() {
         context.runOnContext(v -> {
             if (stopping || abandoned) return;

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class VscanStage {
     static final String POOL_NAME = "postern-vscan";
     static final Logger LOG = LoggerFactory.getLogger("postern.vscan");
+    /** Seconds between listings of incoming/ (new mail normally arrives by offer()). */
+    static final int LISTING_EVERY = 10;
 
     /** Decides one message and leaves it where it belongs (active/, quarantine, removed) -- or fails: retry later. */
     @FunctionalInterface
@@ -61,7 +64,7 @@ public final class VscanStage {
     private final Vertx vertx;
     private final Spool spool;
     private final Inspector inspector;
-    private final Runnable activated;
+    private final java.util.function.Consumer<QueueId> activated;
     private final Clock clock;
     private final int concurrency;
     private final java.time.Duration retryTime;
@@ -75,6 +78,9 @@ public final class VscanStage {
     private final Set<QueueId> busy = new HashSet<>();
     private final Map<QueueId, Instant> retryAt = new HashMap<>();
     private final Map<QueueId, Integer> failures = new HashMap<>();
+    /** Messages in incoming/ known to this stage and not being inspected, in arrival order. */
+    private final Set<QueueId> waiting = new java.util.LinkedHashSet<>();
+    private long ticks;
     private OutageWatch outages;
     private long timer = -1;
     private boolean scanning;
@@ -84,17 +90,17 @@ public final class VscanStage {
 
     /**
      * @param inspector   scans one message and moves it on; {@link Inspector#PASS} moves it to active/ as is
-     * @param activated   told after a message reached active/ (qmgr's wakeup)
+     * @param activated   told the id of a message that reached active/ (qmgr's activated)
      * @param concurrency messages inspected at the same time (vscan_concurrency)
      * @param retryTime   first wait after a failed inspection (vscan_retry_time); doubles up to 15 minutes
      */
-    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, Runnable activated, int concurrency,
+    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, java.util.function.Consumer<QueueId> activated, int concurrency,
                       java.time.Duration retryTime, Clock clock) {
         this(vertx, spool, inspector, activated, concurrency, retryTime, null, clock);
     }
 
     /** @param relay what content-filter listeners send scanned mail to their next hop with; null: they answer 451 */
-    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, Runnable activated, int concurrency,
+    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, java.util.function.Consumer<QueueId> activated, int concurrency,
                       java.time.Duration retryTime, Transport relay, Clock clock) {
         this.relay = relay;
         this.retryTime = Objects.requireNonNull(retryTime, "retryTime");
@@ -109,12 +115,27 @@ public final class VscanStage {
         this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, 4);
     }
 
-    /** Scans incoming/ now and every second after (the fallback for a missed wakeup, and the retry clock). */
+    /**
+     * Lists incoming/ now; then takes new mail as {@link #offer}ed, retries what is due every second, and
+     * lists incoming/ again every {@value #LISTING_EVERY} seconds (the fallback for mail nobody offered).
+     */
     public Future<Void> start() {
         return onContext(() -> {
-            timer = vertx.setPeriodic(1000, t -> wakeup());
+            timer = vertx.setPeriodic(1000, t -> {
+                if (++ticks % LISTING_EVERY == 0) wakeup();
+                else pump();
+            });
             wakeup();
             return Future.succeededFuture();
+        });
+    }
+
+    /** A message just committed to incoming/ (the commit listener): taken without listing the directory. */
+    public void offer(QueueId id) {
+        context.runOnContext(v -> {
+            if (stopping) return;
+            waiting.add(id);
+            pump();
         });
     }
 
@@ -129,7 +150,7 @@ public final class VscanStage {
         }).compose(v -> workers.close());
     }
 
-    /** Asks for a scan of incoming/ (what the commit listener calls). Does not block. */
+    /** Lists incoming/ and takes what is there (start, and every few seconds). Does not block. */
     public void wakeup() {
         context.runOnContext(v -> {
             if (stopping) return;
@@ -140,8 +161,12 @@ public final class VscanStage {
             scanning = true;
             blocking(() -> spool.ids(QueueName.INCOMING)).onComplete(ar -> {
                 scanning = false;
-                if (ar.succeeded()) take(ar.result());
-                else LOG.warn("cannot list incoming: {}", ar.cause().toString());
+                if (ar.succeeded()) {
+                    waiting.addAll(ar.result());
+                    pump();
+                } else {
+                    LOG.warn("cannot list incoming: {}", ar.cause().toString());
+                }
                 if (rescan) {
                     rescan = false;
                     wakeup();
@@ -150,14 +175,16 @@ public final class VscanStage {
         });
     }
 
-    private void take(List<QueueId> ids) {
+    /** Starts inspections of waiting messages that are due, up to vscan_concurrency at a time. */
+    private void pump() {
         Instant now = clock.instant();
-        for (QueueId id : ids) {
-            if (stopping || busy.size() >= concurrency) return;
+        Iterator<QueueId> it = waiting.iterator();
+        while (it.hasNext() && !stopping && busy.size() < concurrency) {
+            QueueId id = it.next();
             Instant due = retryAt.get(id);
             if (due != null && due.isAfter(now)) continue;
-            if (claimed.contains(id)) continue;
-            if (!busy.add(id)) continue;
+            it.remove();
+            if (claimed.contains(id) || !busy.add(id)) continue;
             inspect(id).onComplete(ar -> {
                 busy.remove(id);
                 done(id, ar.succeeded() ? null : ar.cause());
@@ -182,9 +209,10 @@ public final class VscanStage {
             long wait = Math.min(900_000, Math.max(1, retryTime.toMillis()) << Math.min(10, n - 1));
             retryAt.put(id, clock.instant().plusMillis(wait));
             LOG.warn("{}: vscan: {}; message stays in incoming, retry in {}s", id, failure.getMessage(), wait / 1000.0);
+            waiting.add(id);
         }
         if (stopping && idle() && drained != null) drained.tryComplete();
-        else wakeup();
+        else pump();
     }
 
     private boolean idle() {
@@ -201,7 +229,7 @@ public final class VscanStage {
 
     /** Gives up a claim without an inspection (the commit failed, or put the message elsewhere). Any thread. */
     public void release(QueueId id) {
-        if (claimed.remove(id)) wakeup();
+        if (claimed.remove(id)) offer(id);
     }
 
     /**
@@ -250,7 +278,7 @@ public final class VscanStage {
                 }
                 claimed.remove(id);
                 if (ar.succeeded()) {
-                    if (ar.result().outcome() == Disposition.Outcome.ACCEPTED) activated.run();
+                    if (ar.result().outcome() == Disposition.Outcome.ACCEPTED) activated.accept(id);
                     answer.tryComplete(ar.result());
                 } else {
                     answer.tryComplete(Disposition.QUEUED); // stays in incoming/: the after-queue stage retries
@@ -275,12 +303,16 @@ public final class VscanStage {
     private Future<Void> inspect(QueueId id) {
         Future<Void> f = inspector == Inspector.PASS ? passThrough(id) : onContext(inspector.inspect(spool, id));
         return f.andThen(ar -> {
-            if (ar.succeeded()) activated.run();
+            if (ar.succeeded()) activated.accept(id);
         });
     }
 
     private Future<Void> passThrough(QueueId id) {
         return blocking(() -> {
+            // gone already (an old listing): NoSuchFile, which done() ignores; never a FileAlreadyExists on active/
+            if (!java.nio.file.Files.exists(spool.file(QueueName.INCOMING, id))) {
+                throw new NoSuchFileException(spool.file(QueueName.INCOMING, id).toString());
+            }
             spool.move(id, QueueName.INCOMING, QueueName.ACTIVE);
             return null;
         });

@@ -81,7 +81,7 @@ class VscanStageClaimTest {
             }
         };
         // A relay transport that is never called: the stub inspector does not send.
-        stage = new VscanStage(vertx, spool, inspector, activated::incrementAndGet, 4, Duration.ofMinutes(1),
+        stage = new VscanStage(vertx, spool, inspector, id -> activated.incrementAndGet(), 4, Duration.ofMinutes(1),
                 (m, d) -> Future.failedFuture("unused"), Clock.systemUTC());
         await(stage.start());
     }

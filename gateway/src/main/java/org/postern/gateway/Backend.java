@@ -46,7 +46,13 @@ final class Backend {
     private final ControlSocket control;
     private final Bouncer bouncer;
 
-    private Backend(SmtpTransport transport, Qmgr qmgr, VscanStage vscan, ControlSocket control, Bouncer bouncer) {
+    private final QuarantineStore store;
+    private final Clock clock;
+
+    private Backend(SmtpTransport transport, Qmgr qmgr, VscanStage vscan, ControlSocket control, Bouncer bouncer,
+                    QuarantineStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
         this.bouncer = bouncer;
         this.transport = transport;
         this.qmgr = qmgr;
@@ -63,7 +69,7 @@ final class Backend {
             Tables tables = new Tables(config.configDir());
             return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock),
                     TransportResolver.from(config, tables), SmtpSettings.fromConfig(config));
-        }, false).compose(b -> start(vertx, config, spool, queue, b, bouncer, later, clock))
+        }, false).compose(b -> start(vertx, config, spool, queue, b, bouncer, later, store, clock))
                 .recover(e -> bouncer.close().transform(x -> Future.failedFuture(e)));
     }
 
@@ -71,7 +77,7 @@ final class Backend {
     private record Built(VscanStage.Inspector inspector, Router router, SmtpSettings smtp) {}
 
     private static Future<Backend> start(Vertx vertx, Config config, Spool spool, IncomingQueue queue, Built b,
-                                         Bouncer bouncer, AtomicReference<Qmgr> later, Clock clock) {
+                                         Bouncer bouncer, AtomicReference<Qmgr> later, QuarantineStore store, Clock clock) {
         SmtpTransport transport = new SmtpTransport(vertx, b.smtp(), clock, Resolvers.fromConfig(config, clock));
         Router router = b.router();
         VscanStage.Inspector inspector = b.inspector();
@@ -88,7 +94,7 @@ final class Backend {
         });
         return qmgr.start().compose(v -> vscan.start())
                 .compose(v -> vertx.executeBlocking(() -> ControlSocket.open(spool.root(), new QueueCommands(spool, qmgr), qmgr), false))
-                .map(control -> new Backend(transport, qmgr, vscan, control, bouncer));
+                .map(control -> new Backend(transport, qmgr, vscan, control, bouncer, store, clock));
     }
 
     /**
@@ -122,6 +128,24 @@ final class Backend {
     /** The vscan stage, which before-queue and content-filter listeners ask at end of DATA. */
     VscanStage vscan() {
         return vscan;
+    }
+
+    /**
+     * postern reload: routing (transport_maps, relayhost, ...) and the content filters with their policy
+     * and tables are built from {@code config} and take over for messages not yet routed or scanned. The
+     * SMTP client settings, concurrency limits and the quarantine location stay as at start. A bad file
+     * fails the future and changes nothing.
+     */
+    Future<Void> reload(Vertx vertx, Config config, IncomingQueue queue) {
+        return vertx.executeBlocking(() -> {
+            Tables tables = new Tables(config.configDir());
+            return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock),
+                    TransportResolver.from(config, tables), SmtpSettings.fromConfig(config));
+        }, false).map(b -> {
+            qmgr.reconfigure(b.router());
+            vscan.reconfigure(b.inspector());
+            return null;
+        });
     }
 
     Future<Void> stop() {

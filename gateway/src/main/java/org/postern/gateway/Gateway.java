@@ -108,16 +108,17 @@ public final class Gateway {
     /**
      * Makes a new configuration snapshot current (postern reload, SIGHUP): listener settings, TLS
      * material and password files are read anew; sessions in progress finish on the old snapshot;
-     * new master.cf ports are bound, removed ones closed gracefully. If anything fails (a TLS file,
-     * a port), the future fails and the old snapshot stays in force. queue_directory is read only at
-     * start.
+     * new master.cf ports are bound, removed ones closed gracefully; the backend routes and scans by the
+     * new snapshot (Backend.reload). If anything fails (a TLS file, a table, a port), the future fails and
+     * the old snapshot stays in force. queue_directory and the qmgr line are read only at start.
      */
     public Future<Void> reload(Config config) {
         return vertx.executeBlocking(() -> {
                     return SmtpdListeners.build(vertx, config, queue, clock, Resolvers.fromConfig(config, clock), services,
                             vscan::get);
                 }, false)
-                .compose(listeners -> Future.all(verticles.stream().map(v -> v.reload(listeners)).toList()))
+                .compose(listeners -> (backend == null ? Future.<Void>succeededFuture() : backend.reload(vertx, config, queue))
+                        .compose(v -> Future.all(verticles.stream().map(vt -> vt.reload(listeners)).toList())))
                 .mapEmpty();
     }
 

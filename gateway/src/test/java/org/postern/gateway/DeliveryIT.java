@@ -61,6 +61,32 @@ class DeliveryIT {
     }
 
     @Test
+    void reloadRoutesByTheNewTransportMap() throws Exception {
+        try (SmtpSink first = SmtpSink.builder().dumpMessages().start();
+             SmtpSink second = SmtpSink.builder().dumpMessages().start();
+             GatewayHarness gw = GatewayHarness.startWithBackend(dir, mainCf(first.port()))) {
+            send(gw, "before", "a@example.test");
+            first.awaitMessages(1, WAIT);
+            java.nio.file.Files.writeString(dir.resolve("main.cf"), "transport_maps = inline:{ example.test=smtp:[127.0.0.1]:"
+                    + second.port() + " }\n", java.nio.file.StandardOpenOption.APPEND);
+            gw.gateway.reload(org.postern.policies.conf.Config.load(dir)).toCompletionStage().toCompletableFuture()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            send(gw, "after", "a@example.test");
+            second.awaitMessages(1, WAIT);
+            assertThat(first.messageCount()).isEqualTo(1);
+            assertThat(second.messages().get(0).header("Subject")).contains("after");
+
+            java.nio.file.Files.writeString(dir.resolve("main.cf"), "transport_maps = hash:/nonexistent/table\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            var bad = gw.gateway.reload(org.postern.policies.conf.Config.load(dir)).toCompletionStage().toCompletableFuture();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> bad.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasMessageContaining("/nonexistent/table");
+            send(gw, "still second", "a@example.test"); // the old snapshot stays in force
+            second.awaitMessages(2, WAIT);
+        }
+    }
+
+    @Test
     void backendDownThenUp() throws Exception {
         int port = FreePort.next();
         try (GatewayHarness gw = GatewayHarness.startWithBackend(dir, mainCf(port))) {

@@ -50,7 +50,7 @@ final class Deliveries {
 
     private final Qmgr qmgr;
     private final Transport transport;
-    private final Router router;
+    private volatile Router router;
     private final BounceSink bounces;
     private final QmgrSettings settings;
     private final Clock clock;
@@ -65,6 +65,11 @@ final class Deliveries {
         this.bounces = bounces;
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /** A new configuration's routing (postern reload); messages already routed keep their next hops. */
+    void router(Router router) {
+        this.router = java.util.Objects.requireNonNull(router, "router");
     }
 
     /** Routes the pending recipients and queues their jobs; Qmgr.finish runs once all are done. */

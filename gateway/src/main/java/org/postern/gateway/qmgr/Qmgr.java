@@ -309,6 +309,11 @@ public final class Qmgr {
         });
     }
 
+    /** Routes with {@code router} from now on (postern reload: transport_maps, relayhost, ... read anew). */
+    public void reconfigure(Router router) {
+        deliveries.router(router);
+    }
+
     /** How many messages are being delivered now (for status and tests). */
     public Future<Integer> activeCount() {
         return onContext(() -> Future.succeededFuture(messages.size()));

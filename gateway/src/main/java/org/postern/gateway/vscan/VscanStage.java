@@ -63,7 +63,7 @@ public final class VscanStage {
 
     private final Vertx vertx;
     private final Spool spool;
-    private final Inspector inspector;
+    private volatile Inspector inspector;
     private final java.util.function.Consumer<QueueId> activated;
     private final Clock clock;
     private final int concurrency;
@@ -190,6 +190,11 @@ public final class VscanStage {
                 done(id, ar.succeeded() ? null : ar.cause());
             });
         }
+    }
+
+    /** Inspects with {@code inspector} from now on (postern reload: scanners, actions, tables read anew). */
+    public void reconfigure(Inspector inspector) {
+        this.inspector = Objects.requireNonNull(inspector, "inspector");
     }
 
     /** Reports scanner outages longer than vscan_outage_notify_time to {@code watch}. Call before {@link #start}. */

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import org.postern.core.Origin;
 import org.postern.filters.Filter;
 import org.postern.filters.FilterResult;
 import org.postern.filters.ScanMessage;
@@ -69,20 +68,15 @@ public final class ClamdFilter implements Filter {
         try {
             address = ClamdAddress.parse(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where(config, ADDRESS_PARAMETER) + ": " + ADDRESS_PARAMETER + " = "
+            throw new IllegalArgumentException(config.where(ADDRESS_PARAMETER) + ": " + ADDRESS_PARAMETER + " = "
                     + value + ": " + e.getMessage(), e);
         }
         Duration timeout = config.getTime(TIMEOUT_PARAMETER);
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException(where(config, TIMEOUT_PARAMETER) + ": " + TIMEOUT_PARAMETER + " = "
+            throw new IllegalArgumentException(config.where(TIMEOUT_PARAMETER) + ": " + TIMEOUT_PARAMETER + " = "
                     + config.raw(TIMEOUT_PARAMETER) + ": must be longer than 0s");
         }
         return Optional.of(new ClamdFilter(vertx, address, timeout, clock));
-    }
-
-    private static String where(Config config, String parameter) {
-        Origin origin = config.originOf(parameter);
-        return origin.isBuiltin() ? "main.cf (" + origin + ")" : origin.toString();
     }
 
     @Override

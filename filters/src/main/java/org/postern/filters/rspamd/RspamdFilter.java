@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import org.postern.core.Origin;
 import org.postern.filters.Filter;
 import org.postern.filters.FilterResult;
 import org.postern.filters.ScanMessage;
@@ -99,12 +98,12 @@ public final class RspamdFilter implements Filter {
             url = checkUrl(new URI(value));
         } catch (URISyntaxException | IllegalArgumentException e) {
             String why = e instanceof URISyntaxException u ? u.getReason() + " at index " + u.getIndex() : e.getMessage();
-            throw new IllegalArgumentException(where(config, URL_PARAMETER) + ": " + URL_PARAMETER + " = " + value
+            throw new IllegalArgumentException(config.where(URL_PARAMETER) + ": " + URL_PARAMETER + " = " + value
                     + ": " + why, e);
         }
         Duration timeout = config.getTime(TIMEOUT_PARAMETER);
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException(where(config, TIMEOUT_PARAMETER) + ": " + TIMEOUT_PARAMETER + " = "
+            throw new IllegalArgumentException(config.where(TIMEOUT_PARAMETER) + ": " + TIMEOUT_PARAMETER + " = "
                     + config.raw(TIMEOUT_PARAMETER) + ": must be longer than 0s");
         }
         return Optional.of(new RspamdFilter(vertx, url, timeout, config.get(PASSWORD_PARAMETER), clock));
@@ -123,11 +122,6 @@ public final class RspamdFilter implements Filter {
             throw new IllegalArgumentException("a query or fragment is not allowed");
         }
         return url;
-    }
-
-    private static String where(Config config, String parameter) {
-        Origin origin = config.originOf(parameter);
-        return origin.isBuiltin() ? "main.cf (" + origin + ")" : origin.toString();
     }
 
     @Override

@@ -140,6 +140,12 @@ public final class Config {
         return ConfigBuilder.DEFAULT;
     }
 
+    /** Where {@code name} was set, for error messages: "file:line", or "main.cf (builtin:default)" when not set. */
+    public String where(String name) {
+        Origin origin = originOf(name);
+        return origin.isBuiltin() ? "main.cf (" + origin + ")" : origin.toString();
+    }
+
     /** The unexpanded value as written in main.cf/-o, else the default (computed defaults computed). */
     public String raw(String name) {
         Setting s = settings.get(name);

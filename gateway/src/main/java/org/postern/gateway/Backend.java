@@ -131,6 +131,44 @@ final class Backend {
     }
 
     /**
+     * postern check: builds everything the backend would read from {@code config} (routing tables, SMTP
+     * client settings, queue manager limits, content filters and their policy tables) without starting
+     * anything; returns the problems, each naming its file:line. Blocking.
+     */
+    static List<String> check(Config config) {
+        List<String> problems = new ArrayList<>();
+        Vertx vertx = Vertx.vertx();
+        try {
+            Tables tables = new Tables(config.configDir());
+            try {
+                TransportResolver.from(config, tables);
+            } catch (org.postern.policies.conf.ConfigException e) {
+                e.diagnostics().forEach(d -> problems.add(d.toString()));
+            }
+            for (Runnable part : List.<Runnable>of(() -> SmtpSettings.fromConfig(config), () -> QmgrSettings.fromConfig(config),
+                    () -> ClamdFilter.fromConfig(vertx, config), () -> RspamdFilter.fromConfig(vertx, config),
+                    () -> ScanVerdict.SpamThresholds.parse(config.get("vscan_spam_tag_score"), config.get("vscan_spam_kill_score")))) {
+                try {
+                    part.run();
+                } catch (IllegalArgumentException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+            try {
+                AttachmentFilter.fromConfig(vertx, config, tables).ifPresent(AttachmentFilter::close);
+                ActionPolicy.from(config, tables);
+            } catch (org.postern.policies.conf.ConfigException e) {
+                e.diagnostics().forEach(d -> problems.add(d.toString()));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        } finally {
+            vertx.close();
+        }
+        return problems;
+    }
+
+    /**
      * postern reload: routing (transport_maps, relayhost, ...) and the content filters with their policy
      * and tables are built from {@code config} and take over for messages not yet routed or scanned. The
      * SMTP client settings, concurrency limits and the quarantine location stay as at start. A bad file

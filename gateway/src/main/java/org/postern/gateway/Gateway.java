@@ -122,6 +122,14 @@ public final class Gateway {
                 .mapEmpty();
     }
 
+    /**
+     * postern check for the backend (when master.cf lists qmgr): routing tables, delivery and content-filter
+     * settings and their tables, each problem naming file:line. Blocking; starts nothing.
+     */
+    public static List<String> checkBackend(Config config) {
+        return config.lists("qmgr") ? Backend.check(config) : List.of();
+    }
+
     /** Addresses actually bound (port 0 in master.cf becomes the real port). */
     public List<SocketAddress> listening() {
         return verticles.isEmpty() ? List.of() : new ArrayList<>(verticles.get(0).boundAddresses());

@@ -99,7 +99,7 @@ final class MessageEnd {
     private Future<Void> remove(ActiveMessage m) {
         return qmgr.blocking(() -> {
             Files.delete(m.file.path());
-            Spool.syncDirectory(spool.dir(QueueName.ACTIVE));
+            spool.sync(QueueName.ACTIVE);
             DeferLog.delete(spool.root(), m.id());
             return null;
         }).map(v -> {

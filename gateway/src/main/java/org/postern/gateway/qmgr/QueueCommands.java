@@ -126,7 +126,7 @@ public final class QueueCommands {
         switch (op) {
             case DELETE -> {
                 Files.delete(spool.file(from, id));
-                Spool.syncDirectory(spool.dir(from));
+                spool.sync(from);
                 DeferLog.delete(spool.root(), id);
             }
             case HOLD -> {

@@ -40,11 +40,13 @@ public final class Spool {
     private final Path root;
     private final Map<QueueName, Path> dirs;
     private final long highestId;
+    private final Map<QueueName, DirectorySync> syncs = new EnumMap<>(QueueName.class);
 
     private Spool(Path root, Map<QueueName, Path> dirs, long highestId) {
         this.root = root;
         this.dirs = dirs;
         this.highestId = highestId;
+        dirs.forEach((q, dir) -> syncs.put(q, new DirectorySync(dir.toString(), () -> syncDirectory(dir))));
     }
 
     /**
@@ -114,16 +116,32 @@ public final class Spool {
 
     /**
      * Moves a committed message from one queue to another by an atomic rename, then fsyncs both
-     * directories, so it is in exactly one queue at any moment, also after a crash. Never replaces a
-     * file: fails with FileAlreadyExistsException when {@code to} already holds this id. Blocking.
+     * directories, so it is in exactly one queue at any moment, also after a crash. When it returns
+     * both directory entries are durable; concurrent moves share directory fsyncs ({@link #sync}).
+     * Never replaces a file: fails with FileAlreadyExistsException when {@code to} already holds this
+     * id. Blocking.
      */
     public Path move(QueueId id, QueueName from, QueueName to) throws IOException {
         Path target = file(to, id);
         if (Files.exists(target)) throw new FileAlreadyExistsException(target.toString());
         Files.move(file(from, id), target, StandardCopyOption.ATOMIC_MOVE);
-        syncDirectory(dir(to));
-        syncDirectory(dir(from));
+        sync(to);
+        sync(from);
         return target;
+    }
+
+    /**
+     * Makes the changes already made to queue {@code q}'s directory entries (renames, deletions)
+     * durable: returns once an fsync of the directory that started after this call has completed.
+     * Concurrent callers share one fsync. Blocking: worker threads only.
+     */
+    public void sync(QueueName q) throws IOException {
+        syncs.get(q).sync();
+    }
+
+    /** Directory fsyncs {@link #sync} has run for queue {@code q}. */
+    long directorySyncs(QueueName q) {
+        return syncs.get(q).fsyncs();
     }
 
     /** Ids of the committed files in queue {@code q}, sorted (i.e. by arrival). Blocking. */

@@ -148,6 +148,23 @@ final class InputFramer {
         Buffer out = Buffer.buffer(Math.min(end - pos, CHUNK) + 2);
         int i = pos;
         for (; i < end && out.length() < CHUNK; i++) {
+            if (dataState == 0) {
+                // inside a line: copy the run up to the next CR or LF in one go (the byte-by-byte
+                // path below would only append each byte and clear lastWasCr)
+                int stop = Math.min(end, i + (CHUNK - out.length()));
+                int j = i;
+                while (j < stop) {
+                    byte c = pending.getByte(j);
+                    if (c == CR || c == LF) break;
+                    j++;
+                }
+                if (j > i) {
+                    out.appendBuffer(pending, i, j - i);
+                    lastWasCr = false;
+                    i = j - 1; // the loop's i++ moves to the CR/LF (or the limit)
+                    continue;
+                }
+            }
             byte b = pending.getByte(i);
             switch (dataState) {
                 case 1: // at the start of a line

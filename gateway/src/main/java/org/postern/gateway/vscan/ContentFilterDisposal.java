@@ -131,7 +131,7 @@ final class ContentFilterDisposal {
     private Future<Void> remove(QueueId id) {
         return workers.executeBlocking(() -> {
             Files.deleteIfExists(spool.file(QueueName.INCOMING, id));
-            Spool.syncDirectory(spool.dir(QueueName.INCOMING));
+            spool.sync(QueueName.INCOMING);
             return null;
         }, false);
     }

@@ -337,7 +337,7 @@ public final class ScanInspector implements VscanStage.Inspector {
     private Future<Void> remove(Spool spool, QueueId id) {
         return workers.executeBlocking(() -> {
             Files.deleteIfExists(spool.file(QueueName.INCOMING, id));
-            Spool.syncDirectory(spool.dir(QueueName.INCOMING));
+            spool.sync(QueueName.INCOMING);
             return null;
         }, false);
     }

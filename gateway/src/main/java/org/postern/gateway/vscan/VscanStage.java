@@ -270,7 +270,7 @@ public final class VscanStage {
                     LOG.warn("{}: vscan: content filter failed: {}; removed, the client keeps it", id, ar.cause().toString());
                     blocking(() -> {
                         java.nio.file.Files.deleteIfExists(spool.file(QueueName.INCOMING, id));
-                        Spool.syncDirectory(spool.dir(QueueName.INCOMING));
+                        spool.sync(QueueName.INCOMING);
                         return null;
                     }).onComplete(rm -> {
                         claimed.remove(id);

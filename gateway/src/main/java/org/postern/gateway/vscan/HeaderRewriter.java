@@ -120,6 +120,19 @@ final class HeaderRewriter {
         fields.add(("Subject: " + subjectTag.strip() + "\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /** True when the header section of {@code file} has a header that one of {@code edits} names. Blocking. */
+    static boolean hasAny(org.postern.gateway.queue.QueueFile file, List<HeaderEdit> edits) throws IOException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (HeaderEdit e : edits) names.add(e.name().toLowerCase(Locale.ROOT));
+        try (InputStream in = new java.io.BufferedInputStream(file.openContent(), 8192)) {
+            while (true) {
+                byte[] line = readLine(in);
+                if (line == null || isBlank(line)) return false;
+                if (names.contains(nameOf(line))) return true;
+            }
+        }
+    }
+
     /** The unfolded value of the first header {@code name} (lower case) in the header section of {@code in}, or null. */
     static String header(InputStream in, String name) throws IOException {
         String found = null;

@@ -164,10 +164,18 @@ public final class ScanInspector implements VscanStage.Inspector {
         QueueId id = env.queueId();
         if (groups.isEmpty()) return remove(spool, id);
         List<HeaderEdit> edits = edits(v, groups.containsKey(Action.TAG));
-        boolean untouched = groups.size() == 1 && groups.containsKey(Action.DELIVER) && v.headerEdits().isEmpty();
+        boolean deliverAll = groups.size() == 1 && groups.containsKey(Action.DELIVER);
         logGroups(id, v, groups, why, env);
-        if (untouched) {
-            return workers.executeBlocking(() -> spool.move(id, QueueName.INCOMING, QueueName.ACTIVE), false).mapEmpty();
+        if (deliverAll && v.headerEdits().stream().allMatch(e -> e.op() == HeaderEdit.Op.REMOVE)) {
+            // rspamd asks to remove headers on every message (milter_headers); when none of them is there,
+            // the message goes on untouched by a rename instead of a rewritten copy
+            return workers.executeBlocking(() -> {
+                if (!v.headerEdits().isEmpty() && HeaderRewriter.hasAny(file, v.headerEdits())) return false;
+                spool.move(id, QueueName.INCOMING, QueueName.ACTIVE);
+                return true;
+            }, false).compose(moved -> moved ? Future.<Void>succeededFuture()
+                    : rewrite(file, groups.get(Action.DELIVER), v.headerEdits(), null).compose(x -> remove(spool, id)))
+                    .compose(x -> notices(env, v));
         }
         Future<Void> all = Future.succeededFuture();
         for (Map.Entry<Action, List<Integer>> g : groups.entrySet()) {

@@ -15,4 +15,9 @@ public interface Filter {
     String name();
 
     Future<FilterResult> inspect(ScanMessage message);
+
+    /** Releases the filter's clients and pools (a reload replaced it); inspections after this fail. */
+    default Future<Void> close() {
+        return Future.succeededFuture();
+    }
 }

@@ -33,6 +33,16 @@ public final class FilterChain {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** Closes every member's filter (after a reload, once inspections in flight have had their time). */
+    public Future<Void> close() {
+        return Future.join(members.stream().map(m -> m.filter().close()).toList()).mapEmpty();
+    }
+
+    /** The longest time limit of a member: how long an inspection in flight may still use the filters. */
+    public java.time.Duration longestTimeout() {
+        return members.stream().map(Member::timeout).max(java.time.Duration::compareTo).orElse(java.time.Duration.ZERO);
+    }
+
     public List<Member> members() {
         return members;
     }

@@ -110,6 +110,7 @@ public final class ClamdFilter implements Filter {
     }
 
     /** Closes the shared connection pool; scans still running end with TEMPFAIL. */
+    @Override
     public Future<Void> close() {
         return client.close();
     }

@@ -87,6 +87,7 @@ public final class AttachmentFilter implements Filter {
     }
 
     /** Releases this filter's reference on the worker pool. */
+    @Override
     public Future<Void> close() {
         return workers.close();
     }

@@ -149,6 +149,7 @@ public final class RspamdFilter implements Filter {
     }
 
     /** Closes the shared client; scans still running end with TEMPFAIL. A Future, like ClamdFilter's close. */
+    @Override
     public Future<Void> close() {
         client.close();
         return Future.succeededFuture();

@@ -194,7 +194,9 @@ public final class VscanStage {
 
     /** Inspects with {@code inspector} from now on (postern reload: scanners, actions, tables read anew). */
     public void reconfigure(Inspector inspector) {
+        Inspector old = this.inspector;
         this.inspector = Objects.requireNonNull(inspector, "inspector");
+        if (old instanceof ScanInspector s && old != inspector) s.retire();
     }
 
     /** Reports scanner outages longer than vscan_outage_notify_time to {@code watch}. Call before {@link #start}. */

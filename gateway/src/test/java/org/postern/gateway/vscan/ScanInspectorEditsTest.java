@@ -108,6 +108,35 @@ class ScanInspectorEditsTest {
         }
     }
 
+    @Test
+    void aRetiredInspectorClosesItsFiltersAfterTheirTimeLimit() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        Filter f = new Filter() {
+            @Override
+            public String name() {
+                return "x";
+            }
+
+            @Override
+            public Future<FilterResult> inspect(ScanMessage m) {
+                return Future.succeededFuture(FilterResult.clean("x", Duration.ZERO));
+            }
+
+            @Override
+            public Future<Void> close() {
+                closed.set(true);
+                return Future.succeededFuture();
+            }
+        };
+        ScanInspector old = new ScanInspector(vertx, new FilterChain(vertx, List.of(new FilterChain.Member(f,
+                Duration.ofMillis(200), false)), Clock.systemUTC()), ActionPolicy.defaults(Map.of()),
+                new ScanInspector.Settings(Set.of(), new ScanVerdict.SpamThresholds(null, null), "", "", Set.of(), false),
+                queue, null, ScanInspector.Notifier.NONE);
+        old.retire();
+        assertThat(closed).as("not before in-flight inspections had their time").isFalse();
+        org.postern.testkit.Await.until("closed", Duration.ofSeconds(10), closed::get);
+    }
+
     private static <T> T await(Future<T> f) throws Exception {
         return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     }

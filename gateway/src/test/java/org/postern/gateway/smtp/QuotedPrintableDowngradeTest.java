@@ -1,6 +1,6 @@
 // QuotedPrintableDowngradeTest: 8-bit single-part text to quoted-printable for a peer without 8BITMIME:
-// header rewritten, body encoded (=XX, trailing blanks, soft breaks at 76, dots still stuffed), chunking
-// independent; messages it must not touch (multipart, 8-bit header, base64, no MIME-Version) pass as is.
+// header rewritten, body encoded (=XX, trailing blanks, soft breaks at 76, dots still stuffed), chunking independent;
+// untouched: base64 and 7bit parts, 8-bit header, no MIME-Version. Multipart: QuotedPrintableMultipartTest.
 package org.postern.gateway.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,8 +47,11 @@ class QuotedPrintableDowngradeTest {
 
     @Test
     void whatCannotBeConvertedSimplyPassesUnchanged() {
-        String multipart = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nü\r\n--b--\r\n";
+        String multipart = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\nAAAA\r\n--b--\r\n";
         assertThat(run(multipart, 7)).isEqualTo(multipart + ".\r\n");
+        String seven = "MIME-Version: 1.0\r\nContent-Transfer-Encoding: 7bit\r\n\r\nplain\r\n";
+        assertThat(run(seven, 4)).isEqualTo(seven + ".\r\n");
         String utf8Header = "MIME-Version: 1.0\r\nSubject: Grüße\r\n\r\nü\r\n";
         assertThat(run(utf8Header, 3)).isEqualTo(utf8Header + ".\r\n");
         String noMime = "Subject: x\r\n\r\nü\r\n";

@@ -57,7 +57,7 @@ final class MessageReceiver implements ContentReceiver {
             ContentChecks cc = s.listener.contentChecks();
             MessageChecks checks = cc.isEmpty() ? null : cc.start(new CheckLogger(CheckLog.Context.of(
                     tx.queueId.value(), s.clientInfo(), tx.sender.toString(), tx.recipients.get(0).address())));
-            tx.cleanup = new MessageCleanup(ModeQueueWriter.wrap(writer, st), new MessageCleanup.Limits(st.messageSizeLimit(),
+            tx.cleanup = new MessageCleanup(ModeQueueWriter.wrap(writer, st, s.listener.vscan()), new MessageCleanup.Limits(st.messageSizeLimit(),
                     st.lineLengthLimit(), st.headerSizeLimit(), st.forbidBareNewline()), received.toString(), checks,
                     s.listener.rewriting().forClient(s.clientInfo()));
             return null;
@@ -134,7 +134,7 @@ final class MessageReceiver implements ContentReceiver {
             }
             if (!result.discarded()) {
                 CLEANUP.info("{}: from=<{}>, size={}, nrcpt={} (queue {})", tx.queueId, tx.sender,
-                        cleanup.size(), tx.recipients.size(), ModeQueueWriter.target(result.queue(), s.settings).dirName());
+                        cleanup.size(), tx.recipients.size(), ModeQueueWriter.target(result.queue(), s.settings, s.listener.vscan()).dirName());
             }
             SmtpReply queued = SmtpReply.of(250, "2.0.0", "Ok: queued as " + tx.queueId);
             Future<SmtpReply> reply = scan == null ? Future.succeededFuture(queued)

@@ -1,6 +1,6 @@
 // ModeQueueWriter: the queue writer of a listener whose vscan_mode changes where cleanup's commit goes --
-// none (reinjection): straight into active/ for qmgr, never scanned; content-filter: incoming/ with the
-// FILTER of vscan_content_filter_nexthop, so whatever the after-queue stage sends on goes back to that hop.
+// none (reinjection), or after-queue with no content filter configured: straight into active/ for qmgr;
+// content-filter: incoming/ with the FILTER of vscan_content_filter_nexthop (the after-queue stage sends there).
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
@@ -10,6 +10,7 @@ import org.postern.core.QueueId;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.QueueWriter;
 import org.postern.gateway.vscan.VscanMode;
+import org.postern.gateway.vscan.VscanStage;
 
 /** Delegates everything but the commit's target (hold/ stays hold/). */
 final class ModeQueueWriter implements QueueWriter {
@@ -23,16 +24,21 @@ final class ModeQueueWriter implements QueueWriter {
         this.filter = filter;
     }
 
-    /** {@code w} itself unless the listener's vscan_mode is none or content-filter. */
-    static QueueWriter wrap(QueueWriter w, SmtpdSettings st) {
-        if (st.vscanMode() == VscanMode.NONE) return new ModeQueueWriter(w, QueueName.ACTIVE, null);
+    /** {@code w} itself unless the listener's vscan_mode is none or content-filter, or nothing is scanned. */
+    static QueueWriter wrap(QueueWriter w, SmtpdSettings st, VscanStage vscan) {
+        if (straightToActive(st, vscan)) return new ModeQueueWriter(w, QueueName.ACTIVE, null);
         if (st.vscanMode() == VscanMode.CONTENT_FILTER) return new ModeQueueWriter(w, QueueName.INCOMING, st.scanRequest().filter());
         return w;
     }
 
     /** Where a message cleanup commits to {@code requested} really goes on a listener with {@code st}. */
-    static QueueName target(QueueName requested, SmtpdSettings st) {
-        return requested == QueueName.INCOMING && st.vscanMode() == VscanMode.NONE ? QueueName.ACTIVE : requested;
+    static QueueName target(QueueName requested, SmtpdSettings st, VscanStage vscan) {
+        return requested == QueueName.INCOMING && straightToActive(st, vscan) ? QueueName.ACTIVE : requested;
+    }
+
+    private static boolean straightToActive(SmtpdSettings st, VscanStage vscan) {
+        return st.vscanMode() == VscanMode.NONE
+                || st.vscanMode() == VscanMode.AFTER_QUEUE && vscan != null && vscan.scansNothing();
     }
 
     @Override

@@ -192,6 +192,14 @@ public final class VscanStage {
         }
     }
 
+    /**
+     * True when no content filter is configured (vscan_attachment_checks = no and no scanner): smtpd then
+     * commits after-queue mail straight into active/, as Postfix without a content_filter does.
+     */
+    public boolean scansNothing() {
+        return inspector == Inspector.PASS;
+    }
+
     /** Inspects with {@code inspector} from now on (postern reload: scanners, actions, tables read anew). */
     public void reconfigure(Inspector inspector) {
         Inspector old = this.inspector;

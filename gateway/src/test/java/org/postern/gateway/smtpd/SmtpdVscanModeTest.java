@@ -67,6 +67,29 @@ class SmtpdVscanModeTest {
     }
 
     @Test
+    void withoutAnyContentFilterAfterQueueMailGoesStraightToActive() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.startWithBackend(dir, String.join("\n",
+                "vscan_attachment_checks = no", "relayhost = [127.0.0.1]:9", "minimal_backoff_time = 1h",
+                "maximal_backoff_time = 2h"))) {
+            RawSmtpClient.Reply r = send(gw);
+            assertThat(r.code()).as(r.toString()).isEqualTo(250);
+            String id = r.text().substring(r.text().lastIndexOf(' ') + 1);
+            assertThat(cleanup.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anyMatch(l -> l.startsWith(id + ": from=<a@sender.test>") && l.endsWith("(queue active)"));
+        }
+    }
+
+    @Test
+    void withAttachmentChecksAfterQueueMailIsScannedFromIncoming() throws Exception {
+        try (GatewayHarness gw = GatewayHarness.startWithBackend(dir, "relayhost = [127.0.0.1]:9")) {
+            RawSmtpClient.Reply r = send(gw);
+            String id = r.text().substring(r.text().lastIndexOf(' ') + 1);
+            assertThat(cleanup.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anyMatch(l -> l.startsWith(id + ": from=<a@sender.test>") && l.endsWith("(queue incoming)"));
+        }
+    }
+
+    @Test
     void contentFilterWithoutBackendKeepsNothingAndAnswers451() throws Exception {
         try (GatewayHarness gw = GatewayHarness.start(dir, "", "vscan_mode=content-filter")) {
             RawSmtpClient.Reply r = send(gw);

@@ -247,8 +247,9 @@ class ClamdFilterTest {
         long size = 30_000_000;
         FilterResult r = scan(filter(Duration.ofSeconds(1)), ScanMessages.filler(dir, size));
         assertThat(r.kind()).isEqualTo(Kind.TEMPFAIL);
-        assertThat(r.detail()).contains("did not answer within 1s (sending, ");
-        long sent = Long.parseLong(r.detail().replaceAll(".*sending, (\\d+) of.*", "$1"));
+        // on a loaded machine the second may run out while still connecting; either way nothing piles up
+        assertThat(r.detail()).containsPattern("did not answer within 1s \\((connecting|sending), ");
+        long sent = Long.parseLong(r.detail().replaceAll(".*(?:connecting|sending), (\\d+) of.*", "$1"));
         // backpressure: only what the socket buffers and the write queue hold was read from the file
         assertThat(sent).isLessThan(size / 3);
     }

@@ -5,7 +5,6 @@ package org.postern.appliance;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +17,7 @@ import java.util.Optional;
 import org.postern.core.Envelope;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.queue.QueueName;
-import org.postern.gateway.queue.QueueWriter;
+import org.postern.gateway.queue.QueueWriterStream;
 import org.postern.gateway.queue.Spool;
 import org.postern.policies.conf.Config;
 import org.postern.quarantine.store.Entry;
@@ -138,12 +137,8 @@ final class QuarantineCommand extends ConfiguredCommand {
         Spool spool = Spool.open(config.configDir().toAbsolutePath().resolve(config.get("queue_directory")).normalize());
         IncomingQueue queue = new IncomingQueue(vertx, spool, java.time.Clock.systemUTC());
         return queue.create(queue.newQueueId()).compose(w -> vertx.executeBlocking(() -> {
-            try (InputStream in = r.content().open()) {
-                byte[] buf = new byte[65536];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    RunCommand.await(w.write(Buffer.buffer(java.util.Arrays.copyOf(buf, n))), WAIT);
-                }
+            try (InputStream in = r.content().open(); QueueWriterStream out = new QueueWriterStream(w)) {
+                in.transferTo(out);
             }
             return w;
         }, false).compose(x -> {

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,20 +46,20 @@ public final class DovecotLmtp implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final String domain;
-    private final MailOwner owner;
+    private final DovecotConfig.MailOwner owner;
     private final Map<String, Long> users; // address -> quota in bytes, or null
     private final Set<String> tempfail;
     private final String conf;
     private final RunningProgram program;
 
-    private DovecotLmtp(Path exe, Builder b, Path dir, int port, MailOwner owner) {
+    private DovecotLmtp(Path exe, Builder b, Path dir, int port, DovecotConfig.MailOwner owner) {
         this.dir = dir;
         this.port = port;
         this.domain = b.domain;
         this.owner = owner;
         this.users = new LinkedHashMap<>(b.users);
         this.tempfail = Set.copyOf(b.tempfail);
-        this.conf = renderConfig(dir, port, owner, b.verbose);
+        this.conf = DovecotConfig.render(dir, port, owner, b.verbose);
         try {
             Files.createDirectories(dir.resolve("base"));
             Files.createDirectories(dir.resolve("state"));
@@ -153,7 +152,7 @@ public final class DovecotLmtp implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite " + dir.resolve("passwd"), e);
         }
-        String rule = quotaRule(bytes);
+        String rule = DovecotConfig.quotaRule(bytes);
         Path doveadm = Assumptions.requireCommand("doveadm");
         Await.until("Dovecot's userdb to give " + a + " quota_rule " + rule, Duration.ofSeconds(10), () -> ExternalCommand
                 .of(doveadm.toString(), "-c", dir.resolve("dovecot.conf").toString(), "user", "-f", "quota_rule", a)
@@ -163,7 +162,7 @@ public final class DovecotLmtp implements AutoCloseable {
     /** Writes passwd (passdb and userdb) atomically: a new file renamed over the old one. */
     private void writePasswd() throws IOException {
         StringBuilder passwd = new StringBuilder();
-        users.forEach((u, quota) -> passwd.append(passwdLine(u, owner, home(u), quota, tempfail.contains(u))));
+        users.forEach((u, quota) -> passwd.append(DovecotConfig.passwdLine(u, owner, home(u), quota, tempfail.contains(u))));
         Path tmp = dir.resolve("passwd.new");
         Files.writeString(tmp, passwd.toString(), StandardCharsets.UTF_8);
         Files.move(tmp, dir.resolve("passwd"), StandardCopyOption.ATOMIC_MOVE,
@@ -242,7 +241,7 @@ public final class DovecotLmtp implements AutoCloseable {
             quotas.forEach((n, q) -> users.put(normalise(n), q));
             tempfailNames.forEach(n -> tempfail.add(normalise(n)));
             if (users.isEmpty()) throw new IllegalStateException("DovecotLmtp needs at least one user");
-            MailOwner owner = MailOwner.forThisProcess();
+            DovecotConfig.MailOwner owner = DovecotConfig.MailOwner.forThisProcess();
             AssertionError last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
                 Path dir = createDir(owner);
@@ -269,7 +268,7 @@ public final class DovecotLmtp implements AutoCloseable {
         }
 
         /** A temp dir others can traverse (mail is written as another uid when root); short enough for socket paths. */
-        private static Path createDir(MailOwner owner) {
+        private static Path createDir(DovecotConfig.MailOwner owner) {
             try {
                 Path dir = Files.createTempDirectory("dovecot-lmtp-").toAbsolutePath();
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -328,123 +327,6 @@ public final class DovecotLmtp implements AutoCloseable {
             return Files.getLastModifiedTime(p).toMillis();
         } catch (IOException e) {
             return Long.MAX_VALUE;
-        }
-    }
-
-    /**
-     * The whole dovecot.conf: nothing from /etc/dovecot is included. Paths are quoted-free (temp dirs
-     * have no spaces). Mail users come from {@code passwd} (passdb and userdb passwd-file).
-     */
-    private static String renderConfig(Path dir, int port, MailOwner owner, boolean verbose) {
-        StringBuilder c = new StringBuilder();
-        c.append("# written by org.postern.testkit.DovecotLmtp\n")
-                .append("base_dir = ").append(dir.resolve("base")).append('\n')
-                .append("state_dir = ").append(dir.resolve("state")).append('\n')
-                .append("instance_name = postern-test-").append(port).append('\n')
-                .append("log_path = ").append(dir.resolve("dovecot.log")).append('\n')
-                .append("protocols = lmtp\n")
-                .append("ssl = no\n")
-                .append("hostname = ").append(HOSTNAME).append('\n')
-                .append("default_internal_user = ").append(owner.internalUser()).append('\n')
-                .append("default_internal_group = ").append(owner.internalGroup()).append('\n')
-                .append("default_login_user = ").append(owner.loginUser()).append('\n')
-                .append("first_valid_uid = 1\nfirst_valid_gid = 1\n")
-                .append("auth_username_format = %Lu\n")
-                .append("mail_location = maildir:~/Maildir\n")
-                .append("lmtp_save_to_detail_mailbox = no\n")
-                .append("mail_plugins = quota\n")
-                .append("plugin {\n  quota = maildir:User quota\n}\n")
-                .append("passdb {\n  driver = passwd-file\n  args = ").append(dir.resolve("passwd")).append("\n}\n")
-                .append("userdb {\n  driver = passwd-file\n  args = ").append(dir.resolve("passwd")).append("\n}\n")
-                .append("service lmtp {\n")
-                .append("  inet_listener lmtp {\n    address = 127.0.0.1\n    port = ").append(port).append("\n  }\n")
-                .append("  unix_listener lmtp {\n    mode = 0666\n  }\n}\n");
-        if (!owner.root()) c.append("service anvil {\n  chroot =\n}\n"); // chroot needs root
-        if (verbose) c.append("auth_verbose = yes\nauth_debug = yes\nmail_debug = yes\n");
-        return c.toString();
-    }
-
-    private static String quotaRule(long bytes) {
-        return "*:storage=" + bytes + "B";
-    }
-
-    /** user:password:uid:gid:gecos:home:shell:extra -- the quota fields override settings for this user only. */
-    private static String passwdLine(String user, MailOwner owner, Path home, Long quotaBytes, boolean tempfail) {
-        String extra = "";
-        if (quotaBytes != null) extra = "userdb_quota_rule=" + quotaRule(quotaBytes);
-        if (tempfail) extra += " userdb_quota_full_tempfail=yes";
-        return user + ":{PLAIN}unused:" + owner.uid() + ":" + owner.gid() + "::" + home + "::" + extra.strip() + "\n";
-    }
-
-    /**
-     * Who Dovecot's services and the Maildirs belong to. As root: services as dovecot/dovenull (Debian's
-     * package users; else the testkit's unprivileged user), mail as that unprivileged user (postfix or
-     * nobody) since Dovecot delivers as the userdb uid. Otherwise all of it is the current user.
-     */
-    private record MailOwner(boolean root, String internalUser, String internalGroup, String loginUser, int uid, int gid) {
-        static MailOwner forThisProcess() {
-            Map<String, String[]> passwd = readPasswd();
-            if (SharedDirs.isRoot()) {
-                String[] mail = passwd.get(SharedDirs.unprivilegedUser());
-                if (mail == null) throw new IllegalStateException("no user " + SharedDirs.unprivilegedUser() + " in /etc/passwd");
-                String internal = passwd.containsKey("dovecot") ? "dovecot" : SharedDirs.unprivilegedUser();
-                String login = passwd.containsKey("dovenull") ? "dovenull" : SharedDirs.unprivilegedUser();
-                String group = groupName(Integer.parseInt(passwd.get(internal)[3]), internal);
-                return new MailOwner(true, internal, group, login, Integer.parseInt(mail[2]), Integer.parseInt(mail[3]));
-            }
-            try {
-                int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-                int gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
-                String me = System.getProperty("user.name");
-                return new MailOwner(false, me, groupName(gid, me), me, uid, gid);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the current uid", e);
-            }
-        }
-
-        /** As root, hands {@code p} to the mail uid (Dovecot creates the Maildir below it). */
-        void chown(Path p) throws IOException {
-            if (!root) return;
-            Files.setAttribute(p, "unix:uid", uid);
-            Files.setAttribute(p, "unix:gid", gid);
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
-        }
-
-        /** As root, every parent of {@code dir} must be searchable by others, or the mail uid cannot reach the homes. */
-        void checkReachable(Path dir) throws IOException {
-            if (!root) return;
-            for (Path p = dir.getParent(); p != null; p = p.getParent()) {
-                if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
-                    throw new IllegalStateException(p + " is not searchable by others, so Dovecot's mail uid " + uid
-                            + " cannot reach " + dir + "; point java.io.tmpdir at a directory like /tmp");
-                }
-            }
-        }
-
-        private static Map<String, String[]> readPasswd() {
-            Map<String, String[]> out = new LinkedHashMap<>();
-            try {
-                for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
-                    String[] f = line.split(":", -1);
-                    if (f.length >= 7) out.putIfAbsent(f[0], f);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read /etc/passwd", e);
-            }
-            return out;
-        }
-
-        /** The name of group {@code gid} from /etc/group, else {@code fallback}. */
-        private static String groupName(int gid, String fallback) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/etc/group"))) {
-                    String[] f = line.split(":", -1);
-                    if (f.length >= 3 && f[2].equals(Integer.toString(gid))) return f[0];
-                }
-            } catch (IOException ignored) {
-                // fall through
-            }
-            return fallback;
         }
     }
 }

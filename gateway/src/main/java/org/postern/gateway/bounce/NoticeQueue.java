@@ -17,6 +17,7 @@ import org.postern.core.Recipient;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.QueueWriter;
+import org.postern.gateway.queue.QueueWriterStream;
 
 /** Used from any thread; blocking work runs on {@code workers}. */
 final class NoticeQueue {

@@ -33,7 +33,7 @@ import org.postern.filters.VerdictClass;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
-import org.postern.gateway.queue.QueueWriter;
+import org.postern.gateway.queue.QueueWriterStream;
 import org.postern.gateway.queue.Spool;
 import org.postern.gateway.smtp.QueuedMessage;
 
@@ -57,7 +57,7 @@ public final class ScanInspector implements VscanStage.Inspector {
     private final Settings settings;
     private final IncomingQueue queue;
     private final QuarantineStore quarantine;
-    private final Notifier notifier;
+    private final VscanNotices notices;
     private final WorkerExecutor workers;
 
     /** @param quarantine where quarantined mail goes; null: mail that policy quarantines waits in incoming/ */
@@ -69,7 +69,7 @@ public final class ScanInspector implements VscanStage.Inspector {
         this.settings = settings;
         this.queue = queue;
         this.quarantine = quarantine;
-        this.notifier = notifier;
+        this.notices = new VscanNotices(notifier, settings.adminRecipient(), settings.adminClasses());
         this.workers = vertx.createSharedWorkerExecutor("postern-vscan-copy", 4);
     }
 
@@ -185,7 +185,7 @@ public final class ScanInspector implements VscanStage.Inspector {
                 return true;
             }, false).compose(moved -> moved ? Future.<Void>succeededFuture()
                     : rewrite(file, groups.get(Action.DELIVER), v.headerEdits(), null).compose(x -> remove(spool, id)))
-                    .compose(x -> notices(env, v));
+                    .compose(x -> notices.admin(env, v));
         }
         Future<Void> all = Future.succeededFuture();
         for (Map.Entry<Action, List<Integer>> g : groups.entrySet()) {
@@ -197,7 +197,7 @@ public final class ScanInspector implements VscanStage.Inspector {
                 case DISCARD -> Future.succeededFuture();
             });
         }
-        return all.compose(x -> notices(env, v)).compose(x -> remove(spool, id));
+        return all.compose(x -> notices.admin(env, v)).compose(x -> remove(spool, id));
     }
 
     /** Every recipient's action is reject: the message goes nowhere; smtpd answers 550 5.7.1. */
@@ -206,7 +206,7 @@ public final class ScanInspector implements VscanStage.Inspector {
         Envelope env = file.envelope();
         logGroups(env.queueId(), v, groups, why, env);
         SmtpReply reply = SmtpReply.of(550, "5.7.1", "Message content rejected (" + shortReason(v) + ")");
-        return remove(spool, env.queueId()).compose(x -> notices(env, v))
+        return remove(spool, env.queueId()).compose(x -> notices.admin(env, v))
                 .map(x -> new Disposition(Disposition.Outcome.REJECTED, reply));
     }
 
@@ -251,7 +251,7 @@ public final class ScanInspector implements VscanStage.Inspector {
                                     return null;
                                 }));
                     }
-                    return all.compose(x -> notices(env, v)).map(x -> done);
+                    return all.compose(x -> notices.admin(env, v)).map(x -> done);
                 }));
     }
 
@@ -295,7 +295,7 @@ public final class ScanInspector implements VscanStage.Inspector {
         QueueId original = env.queueId();
         return queue.create(queue.newQueueId()).compose(w -> workers.executeBlocking(() -> {
             try (InputStream in = new BufferedInputStream(file.openContent(), 65536);
-                 OutputStream out = new WriterStream(w)) {
+                 OutputStream out = new QueueWriterStream(w)) {
                 new HeaderRewriter(edits, subjectTag).copy(in, out);
             }
             return w;
@@ -316,40 +316,9 @@ public final class ScanInspector implements VscanStage.Inspector {
                         d.rule()), file::openContent)
                 .compose(qid -> {
                     VscanStage.LOG.info("{}: vscan: quarantined as {} for {}", env.queueId(), qid, addresses(env, rcpts));
-                    return settings.recipientNotify() ? recipientNotices(env, rcpts, subject, v, qid) : Future.succeededFuture();
+                    return settings.recipientNotify() ? notices.recipients(env, addresses(env, rcpts), subject, v, qid)
+                            : Future.succeededFuture();
                 }));
-    }
-
-    /** vscan_recipient_notify: each recipient hears that mail for them is held, and how to ask for it. */
-    private Future<Void> recipientNotices(Envelope env, List<Integer> rcpts, String subject, ScanVerdict v, String qid) {
-        List<Future<Void>> sent = new ArrayList<>();
-        for (String rcpt : addresses(env, rcpts)) {
-            String text = "A message for you was held in quarantine by the mail gateway.\n\n"
-                    + "From: <" + env.sender() + ">\nSubject: " + subject + "\nReason: " + v.verdictClass().key()
-                    + (v.virus() == null ? "" : " (" + v.virus() + ")") + "\nQuarantine ID: " + qid + "\n\n"
-                    + "If you need this message, ask your mail administrator to release it.\n";
-            sent.add(notifier.notify(rcpt, "Message held in quarantine: " + subject, text).recover(e -> {
-                VscanStage.LOG.warn("{}: vscan: notice to {} not sent: {}", env.queueId(), rcpt, e.toString());
-                return Future.succeededFuture();
-            }));
-        }
-        return Future.join(sent).mapEmpty();
-    }
-
-    /** Notices to the administrator (infected and vscan_admin_notify_classes); never to the sender. */
-    private Future<Void> notices(Envelope env, ScanVerdict v) {
-        if (settings.adminRecipient().isEmpty() || !settings.adminClasses().contains(v.verdictClass().key())) {
-            return Future.succeededFuture();
-        }
-        String text = "Postern's content filter found " + v.verdictClass().key() + " mail.\n\n"
-                + "Queue ID: " + env.queueId() + "\nSender: <" + env.sender() + ">\nClient: " + env.client().hostAddr()
-                + "\nRecipients: " + String.join(", ", env.recipients().stream().map(Recipient::address).toList())
-                + "\nFindings: " + v.reason() + "\n";
-        return notifier.notify(settings.adminRecipient(), "Postern: " + v.verdictClass().key() + " mail from <"
-                + env.sender() + ">", text).recover(e -> {
-            VscanStage.LOG.warn("{}: vscan: admin notice not sent: {}", env.queueId(), e.toString());
-            return Future.succeededFuture();
-        });
     }
 
     private Future<Void> remove(Spool spool, QueueId id) {
@@ -376,30 +345,6 @@ public final class ScanInspector implements VscanStage.Inspector {
             String subject = HeaderRewriter.header(in, "subject");
             return subject == null ? "" : org.apache.james.mime4j.codec.DecoderUtil.decodeEncodedWords(subject,
                     org.apache.james.mime4j.codec.DecodeMonitor.SILENT);
-        }
-    }
-
-    /** Feeds a QueueWriter from a blocking copy (on a worker), waiting on each batch so memory stays bounded. */
-    private static final class WriterStream extends OutputStream {
-        private final QueueWriter w;
-
-        WriterStream(QueueWriter w) {
-            this.w = w;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            try {
-                w.write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOfRange(b, off, off + len)))
-                        .toCompletionStage().toCompletableFuture().get();
-            } catch (Exception e) {
-                throw new IOException("cannot write the scanned copy: " + e.getMessage(), e);
-            }
         }
     }
 }

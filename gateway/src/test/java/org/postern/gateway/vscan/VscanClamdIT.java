@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postern.core.QuarantineStore;
 import org.postern.gateway.GatewayHarness;
+import org.postern.gateway.LogCapture;
 import org.postern.gateway.queue.QueueName;
 import org.postern.quarantine.store.Entry;
 import org.postern.quarantine.store.Query;
@@ -122,6 +123,7 @@ class VscanClamdIT {
     @Test
     void clamdDownKeepsMailQueuedThenItFlows() throws Exception {
         try (Clamd clamd = Clamd.builder().start(); SmtpSink sink = SmtpSink.builder().dumpMessages().start();
+             LogCapture vscan = LogCapture.of("postern.vscan");
              GatewayHarness gw = GatewayHarness.startWithBackend(Files.createDirectories(dir.resolve("gw")), this::store, mainCf(clamd, sink))) {
             clamd.stop();
             for (int i = 0; i < 5; i++) {
@@ -129,7 +131,8 @@ class VscanClamdIT {
             }
             send(gw, message("virus while down", "eicar.com.txt", Clamd.eicar()), "a@example.test");
             Await.until("six in incoming", WAIT, () -> gw.queued(QueueName.INCOMING).size() == 6);
-            Thread.sleep(2500); // several retries happen with clamd down: nothing may pass unscanned
+            // every message is tried at least twice with clamd down (vscan_retry_time = 1s): nothing may pass unscanned
+            Await.until("two failed scans per message", WAIT, () -> vscan.count("message stays in incoming") >= 12);
             assertThat(sink.messageCount()).isZero();
             assertThat(gw.queued(QueueName.INCOMING)).hasSize(6);
             clamd.start();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postern.core.QuarantineStore;
 import org.postern.gateway.GatewayHarness;
+import org.postern.gateway.LogCapture;
 import org.postern.gateway.queue.QueueName;
 import org.postern.quarantine.store.Entry;
 import org.postern.quarantine.store.Query;
@@ -99,12 +100,14 @@ class VscanRspamdIT {
 
     @Test
     void rspamdDownKeepsMailQueuedThenItFlows() throws Exception {
-        try (SmtpSink sink = SmtpSink.builder().dumpMessages().start(); GatewayHarness gw = gateway(sink)) {
+        try (SmtpSink sink = SmtpSink.builder().dumpMessages().start(); LogCapture vscan = LogCapture.of("postern.vscan");
+             GatewayHarness gw = gateway(sink)) {
             rspamd.stop();
             try {
                 for (int i = 0; i < 4; i++) send(gw, "queued " + i, "plain text " + i + "\r\n", "a@example.test");
                 Await.until("four in incoming", WAIT, () -> gw.queued(QueueName.INCOMING).size() == 4);
-                Thread.sleep(2500); // retries happen while rspamd is down: nothing may pass unchecked
+                // every message is tried at least twice with rspamd down: nothing may pass unchecked
+                Await.until("two failed checks per message", WAIT, () -> vscan.count("message stays in incoming") >= 8);
                 assertThat(sink.messageCount()).isZero();
             } finally {
                 rspamd.restart();

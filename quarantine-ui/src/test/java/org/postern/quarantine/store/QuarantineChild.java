@@ -32,12 +32,10 @@ final class QuarantineChild {
                 get(store.quarantine(QuarantineFixtures.infected("p" + ProcessHandle.current().pid() + "." + i + "@example.org"),
                         QuarantineFixtures.bytes(new byte[] {(byte) i})));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            List<Entry> entries;
-            while ((entries = get(store.list(Query.all().withPage(Query.MAX_LIMIT, 0)))).size() < all) {
-                if (System.nanoTime() > deadline) throw new IllegalStateException("only " + entries.size() + " messages");
-                Thread.sleep(20); // polling another process, which cannot tell us
-            }
+            // the other process cannot tell us when it has written its share: wait, bounded, for the count
+            org.postern.testkit.Await.until(all + " messages from both processes", Duration.ofSeconds(60),
+                    () -> get(store.list(Query.all().withPage(Query.MAX_LIMIT, 0))).size() >= all);
+            List<Entry> entries = get(store.list(Query.all().withPage(Query.MAX_LIMIT, 0)));
             if (args.length > 4 && args[4].equals("reverse")) {
                 entries = new java.util.ArrayList<>(entries);
                 java.util.Collections.reverse(entries);

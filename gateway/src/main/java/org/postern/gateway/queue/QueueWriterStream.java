@@ -1,7 +1,7 @@
-// QueueWriterStream: an OutputStream over a QueueWriter, so a notice is composed as a stream on a
-// bounce worker thread and written into its new queue file in chunks, never held whole in memory.
-// Blocks the (worker) thread while too many bytes wait for the queue's disk writes.
-package org.postern.gateway.bounce;
+// QueueWriterStream: an OutputStream over a QueueWriter, so a new message (a bounce notice, a tagged copy
+// from vscan, a quarantine release) is written from a blocking stream on a worker thread in chunks, never
+// held whole in memory. Blocks that worker while too many bytes wait for the queue's disk writes.
+package org.postern.gateway.queue;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -11,10 +11,9 @@ import java.io.OutputStream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.postern.gateway.queue.QueueWriter;
 
 /** Not thread-safe; use from one worker thread, never from an event loop. */
-final class QueueWriterStream extends OutputStream {
+public final class QueueWriterStream extends OutputStream {
     static final int CHUNK = 16 * 1024;
     /** Above this many unwritten bytes the stream waits for the writer. */
     static final long HIGH_WATER = 512 * 1024;
@@ -25,7 +24,7 @@ final class QueueWriterStream extends OutputStream {
     private int used;
     private long written;
 
-    QueueWriterStream(QueueWriter writer) {
+    public QueueWriterStream(QueueWriter writer) {
         this.writer = writer;
     }
 
@@ -61,7 +60,7 @@ final class QueueWriterStream extends OutputStream {
     }
 
     /** Bytes handed to the writer so far. */
-    long written() {
+    public long written() {
         return written;
     }
 
@@ -69,7 +68,7 @@ final class QueueWriterStream extends OutputStream {
         Future<Void> f = writer.write(Buffer.buffer(used).appendBytes(buf, 0, used));
         written += used;
         used = 0;
-        if (f.failed()) throw new IOException("cannot write notice: " + f.cause(), f.cause());
+        if (f.failed()) throw new IOException("cannot write the message: " + f.cause(), f.cause());
         if (writer.pendingBytes() > HIGH_WATER) await(f);
     }
 
@@ -78,9 +77,9 @@ final class QueueWriterStream extends OutputStream {
             f.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while writing a notice");
+            throw new InterruptedIOException("interrupted while writing a message");
         } catch (ExecutionException e) {
-            throw new IOException("cannot write notice: " + e.getCause(), e.getCause());
+            throw new IOException("cannot write the message: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new IOException("queue writes stalled for " + WAIT_SECONDS + " s");
         }

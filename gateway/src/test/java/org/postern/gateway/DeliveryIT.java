@@ -101,6 +101,26 @@ class DeliveryIT {
     }
 
     @Test
+    void theSenderHearsOnceThatMailIsDelayed() throws Exception {
+        int down = FreePort.next();
+        try (SmtpSink senders = SmtpSink.builder().dumpMessages().start(); LogCapture smtp = LogCapture.of("postern.smtp");
+             GatewayHarness gw = GatewayHarness.startWithBackend(dir, String.join("\n", mainCf(down),
+                     "delay_warning_time = 1s",
+                     "transport_maps = inline:{ client.test=smtp:[127.0.0.1]:" + senders.port() + " }"))) {
+            send(gw, "slow", "a@example.test");
+            senders.awaitMessages(1, WAIT);
+            SinkMessage notice = senders.messages().get(0);
+            assertThat(notice.sender()).isEmpty(); // from <>, so it can never bounce back and forth
+            assertThat(notice.recipients()).containsExactly("sender@client.test");
+            assertThat(notice.header("Subject")).contains("Delayed Mail (still being retried)");
+            assertThat(notice.text()).contains("Action: delayed", "Final-Recipient: rfc822; a@example.test");
+            long attempts = smtp.count("to=<a@example.test>");
+            Await.until("two more attempts", WAIT, () -> smtp.count("to=<a@example.test>") >= attempts + 2);
+            assertThat(senders.messageCount()).as("one notice per message, however often it is retried").isEqualTo(1);
+        }
+    }
+
+    @Test
     void softRejectThenAccept() throws Exception {
         int port = FreePort.next();
         try (GatewayHarness gw = GatewayHarness.startWithBackend(dir, mainCf(port))) {

@@ -1,13 +1,16 @@
 // ScanMessage: what the vscan stage hands each Filter -- the envelope (client IP, HELO, SASL user,
 // sender, recipients, queue id) and where the content lies in its queue file, so each filter can
 // stream it: as a Vert.x AsyncFile (clamd, rspamd) or as a blocking InputStream on a worker (MIME).
+// A small message may come already read (one read shared by every filter instead of one each).
 package org.postern.filters;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -22,12 +25,22 @@ import org.postern.core.Envelope;
  * @param file     the file holding the content (a queue file, or a plain message file with offset 0)
  * @param offset   where the content starts in {@code file}
  * @param size     content bytes (headers and body, CRLF line ends as received)
+ * @param content  the whole content already read from {@code file} (exactly {@code size} bytes), shared by
+ *                 the filters so a small message is read once; null: each filter streams it from the file
  */
-public record ScanMessage(Envelope envelope, Path file, long offset, long size) {
+public record ScanMessage(Envelope envelope, Path file, long offset, long size, Buffer content) {
     public ScanMessage {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(file, "file");
         if (offset < 0 || size < 0) throw new IllegalArgumentException("offset " + offset + " size " + size);
+        if (content != null && content.length() != size) {
+            throw new IllegalArgumentException("content of " + content.length() + " bytes, size " + size);
+        }
+    }
+
+    /** A message each filter streams from its file. */
+    public ScanMessage(Envelope envelope, Path file, long offset, long size) {
+        this(envelope, file, offset, size, null);
     }
 
     /** The content as a ReadStream with backpressure, positioned and limited; the caller closes it. */
@@ -38,6 +51,7 @@ public record ScanMessage(Envelope envelope, Path file, long offset, long size) 
 
     /** The content as a blocking stream: call on a worker thread only. */
     public InputStream openStream() throws IOException {
+        if (content != null) return new ByteArrayInputStream(content.getBytes());
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         ch.position(offset);
         InputStream in = Channels.newInputStream(ch);

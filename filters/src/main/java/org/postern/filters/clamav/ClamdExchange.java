@@ -1,6 +1,7 @@
 // ClamdExchange: one zINSTREAM scan of one message -- connect, send "zINSTREAM\0", stream the queue
-// file as <u32 length><bytes> chunks with backpressure, send the 0 terminator, read the NUL-ended
-// reply -- all under vscan_clamd_timeout. Created per message by ClamdFilter; holds one Promise.
+// file as <u32 length><bytes> chunks with backpressure (or write a message the vscan stage already read
+// in one go), send the 0 terminator, read the NUL-ended reply -- all under vscan_clamd_timeout. Created
+// per message by ClamdFilter; holds one Promise.
 package org.postern.filters.clamav;
 
 import io.vertx.core.Future;
@@ -61,6 +62,10 @@ final class ClamdExchange {
             finish(ClamdReply.tempfail("clamd at " + address + " did not answer within " + millis(timeout)
                     + " (" + phase + ", " + sent + " of " + message.size() + " bytes sent)"));
         });
+        if (message.content() != null) {
+            connect();
+            return promise.future();
+        }
         message.open(vertx).onComplete(opened -> {
             if (opened.failed()) {
                 finish(ClamdReply.tempfail("cannot read " + message.file() + ": " + describe(opened.cause())));
@@ -72,17 +77,21 @@ final class ClamdExchange {
                 return;
             }
             file.pause();
-            client.connect(address.toSocketAddress()).onComplete(connected -> {
-                if (connected.failed()) {
-                    finish(ClamdReply.tempfail("cannot connect to clamd at " + address + ": " + describe(connected.cause())));
-                } else {
-                    socket = connected.result();
-                    if (done) socket.close();
-                    else converse();
-                }
-            });
+            connect();
         });
         return promise.future();
+    }
+
+    private void connect() {
+        client.connect(address.toSocketAddress()).onComplete(connected -> {
+            if (connected.failed()) {
+                finish(ClamdReply.tempfail("cannot connect to clamd at " + address + ": " + describe(connected.cause())));
+            } else {
+                socket = connected.result();
+                if (done) socket.close();
+                else converse();
+            }
+        });
     }
 
     private void converse() {
@@ -91,6 +100,10 @@ final class ClamdExchange {
         socket.handler(this::onReply);
         socket.exceptionHandler(e -> socketError = e); // the close that follows decides
         socket.closeHandler(v -> onClose());
+        if (message.content() != null) {
+            sendAll(message.content());
+            return;
+        }
         socket.write(Buffer.buffer(COMMAND));
         file.setReadBufferSize(CHUNK_SIZE);
         file.exceptionHandler(e -> finish(ClamdReply.tempfail("cannot read " + message.file() + ": " + describe(e))));
@@ -106,6 +119,21 @@ final class ClamdExchange {
         });
         file.handler(this::sendChunk);
         file.resume();
+    }
+
+    /** The command, the whole content already read, and the terminator, in one write. */
+    private void sendAll(Buffer content) {
+        Buffer out = Buffer.buffer(COMMAND.length + content.length() + 4 * (content.length() / CHUNK_SIZE + 2));
+        out.appendBytes(COMMAND);
+        for (int at = 0; at < content.length(); at += CHUNK_SIZE) {
+            int n = Math.min(CHUNK_SIZE, content.length() - at);
+            out.appendInt(n).appendBuffer(content, at, n);
+        }
+        out.appendBytes(TERMINATOR);
+        sent = content.length();
+        terminatorSent = true;
+        phase = "waiting for the reply";
+        socket.write(out);
     }
 
     /** One chunk: its length as a 32-bit big-endian integer, then the bytes; pauses the file while the socket is full. */

@@ -29,7 +29,7 @@ import org.postern.policies.conf.Config;
 /**
  * {@code RspamdFilter.fromConfig(vertx, config).ifPresent(chain::add)}. Thread-safe; one instance
  * serves every message. The body is the message file streamed with backpressure and a Content-Length
- * (never held in memory, no chunked encoding). The result is SCORED only for an HTTP 200 reply that
+ * (never held in memory, no chunked encoding), or the content the vscan stage already read for a small message. The result is SCORED only for an HTTP 200 reply that
  * holds a numeric score and an action; a refused connection, another status, garbage, or no reply
  * within the timeout (for the whole exchange) gives TEMPFAIL with the reason.
  */
@@ -179,11 +179,12 @@ public final class RspamdFilter implements Filter {
                 finish(tempfail("no reply within " + timeout.toMillis() + "ms"));
                 if (file != null) file.close(); // aborts an upload still running; the request then fails
             });
-            message.open(vertx)
+            Future<HttpResponse<Buffer>> sent = message.content() != null ? send(message.content())
+                    : message.open(vertx)
                     .recover(e -> Future.failedFuture(new IllegalStateException("cannot open " + message.file()
                             + ": " + describe(e))))
-                    .compose(this::send)
-                    .onComplete(ar -> {
+                    .compose(this::send);
+            sent.onComplete(ar -> {
                         vertx.cancelTimer(timer);
                         try {
                             finish(ar.succeeded() ? interpret(ar.result()) : tempfail(describe(ar.cause())));
@@ -210,6 +211,20 @@ public final class RspamdFilter implements Filter {
                         .andThen(ar -> f.close());
             } catch (RuntimeException e) { // e.g. a header value the HTTP codec refuses
                 f.close();
+                return Future.failedFuture(e);
+            }
+        }
+
+        /** The content the vscan stage already read, as the body in one piece. */
+        private Future<HttpResponse<Buffer>> send(Buffer content) {
+            long limit = Math.max(1, timeout.toMillis());
+            try {
+                return client.postAbs(checkUri)
+                        .putHeaders(RspamdHeaders.of(message.envelope(), password))
+                        .connectTimeout(limit)
+                        .idleTimeout(limit)
+                        .sendBuffer(content);
+            } catch (RuntimeException e) { // e.g. a header value the HTTP codec refuses
                 return Future.failedFuture(e);
             }
         }

@@ -96,6 +96,33 @@ class ClamdFilterTest {
     }
 
     @Test
+    void contentTheStageAlreadyReadIsSentFromMemoryFramedExactly() throws Exception {
+        FakeClamd fake = fake(FakeClamd.replying("stream: OK"));
+        byte[] content = new byte[150_000]; // over one chunk: framed as the file path frames it
+        ThreadLocalRandom.current().nextBytes(content);
+        ScanMessage m = ScanMessages.inMemory(ScanMessages.write(dir, bytes("QUEUE-FILE-ENVELOPE-RECORDS\n"), content));
+        java.nio.file.Files.delete(m.file()); // proves the file is not read again
+
+        FilterResult r = scan(filter(), m);
+
+        assertThat(r.kind()).as("%s", r).isEqualTo(Kind.CLEAN);
+        FakeClamd.Session s = fake.sessions.get(0);
+        assertThat(s.command()).isEqualTo("zINSTREAM\0");
+        assertThat(s.payload()).isEqualTo(content);
+        assertThat(s.chunkSizes).containsExactly(65536, 65536, 150_000 - 2 * 65536);
+        assertThat(s.terminated).isTrue();
+    }
+
+    @Test
+    void contentInMemoryOverClamdsLimitIsUnscannable() throws Exception {
+        fake(FakeClamd.limit(100_000, "INSTREAM size limit exceeded. ERROR"));
+        ScanMessage m = ScanMessages.inMemory(ScanMessages.filler(dir, 131_072));
+        FilterResult r = scan(filter(), m);
+        assertThat(r.kind()).as("%s", r).isEqualTo(Kind.UNSCANNABLE);
+        assertThat(r.detail()).isEqualTo("INSTREAM size limit exceeded. ERROR");
+    }
+
+    @Test
     void largeMessageGoesInChunksOfAtMost64KiB() throws Exception {
         FakeClamd fake = fake(FakeClamd.replying("stream: OK"));
         byte[] content = new byte[300_000];

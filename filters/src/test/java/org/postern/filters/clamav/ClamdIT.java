@@ -57,10 +57,16 @@ class ClamdIT {
         return transport.equals("unix") ? c.unixAddress() : c.tcpAddress();
     }
 
+    /** Scans {@code message} streamed from its file and again from memory (as vscan hands small mail): same verdict. */
     private static FilterResult scan(String transport, byte[] message) throws Exception {
         ClamdFilter f = filter(address(clamd, transport));
         try {
-            return await(f.inspect(ScanMessages.write(dir, message)));
+            ScanMessage onDisk = ScanMessages.write(dir, message);
+            FilterResult streamed = await(f.inspect(onDisk));
+            FilterResult shared = await(f.inspect(ScanMessages.inMemory(onDisk)));
+            assertThat(shared.kind()).as("from memory: %s", shared).isEqualTo(streamed.kind());
+            assertThat(shared.detail()).isEqualTo(streamed.detail());
+            return streamed;
         } finally {
             await(f.close());
         }

@@ -65,7 +65,9 @@ final class FakeClamd implements AutoCloseable {
     final List<Session> sessions = new CopyOnWriteArrayList<>();
 
     private FakeClamd(Vertx vertx, SocketAddress bind, Script script) throws Exception {
-        server = vertx.createNetServer();
+        // a fixed receive buffer: no autotuning up to tcp_rmem's maximum (32 MB on some machines), so what a
+        // client can push into a clamd that does not read stays small and the backpressure test measures ours
+        server = vertx.createNetServer(new io.vertx.core.net.NetServerOptions().setReceiveBufferSize(256 * 1024));
         server.connectHandler(sock -> {
             Session s = new Session(sock);
             sessions.add(s);

@@ -36,6 +36,13 @@ final class ScanMessages {
         return new ScanMessage(ENVELOPE, f, prefix.length, content.length);
     }
 
+    /** {@code m} with its content already read, as the vscan stage hands over a small message. */
+    static ScanMessage inMemory(ScanMessage m) throws IOException {
+        byte[] all = Files.readAllBytes(m.file());
+        byte[] content = java.util.Arrays.copyOfRange(all, (int) m.offset(), (int) (m.offset() + m.size()));
+        return new ScanMessage(m.envelope(), m.file(), m.offset(), m.size(), io.vertx.core.buffer.Buffer.buffer(content));
+    }
+
     static ScanMessage write(Path dir, byte[] content) throws IOException {
         return write(dir, new byte[0], content);
     }

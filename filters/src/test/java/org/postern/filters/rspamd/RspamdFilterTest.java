@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postern.core.ClientInfo;
+import io.vertx.core.buffer.Buffer;
 import org.postern.core.Envelope;
 import org.postern.filters.FilterResult;
 import org.postern.filters.FilterResult.Kind;
@@ -120,6 +121,27 @@ class RspamdFilterTest {
         assertThat(seen.headers().get("Content-Length")).isEqualTo(Long.toString(msg.size()));
         assertThat(seen.headers().get("Transfer-Encoding")).isNull();
         assertThat(seen.headers().contains("Settings-ID")).isFalse();
+        assertThat(new String(seen.smallBody(), StandardCharsets.UTF_8)).isEqualTo(content);
+    }
+
+    @Test
+    void sendsContentTheStageAlreadyReadAsTheSameBody() throws Exception {
+        FakeRspamd fake = fake().reply(200, REPLY);
+        Envelope env = TestMessages.envelope("3F2A61C0A1B", TestMessages.envelope().client(), "alice@example.org",
+                "bob@example.net");
+        String content = TestMessages.clean("alice@example.org", "bob@example.net", "m2@example.org");
+        ScanMessage onDisk = TestMessages.write(dir, env, content);
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        ScanMessage msg = new ScanMessage(env, onDisk.file(), onDisk.offset(), onDisk.size(), Buffer.buffer(bytes));
+        java.nio.file.Files.delete(onDisk.file()); // proves the file is not read again
+
+        FilterResult r = await(filter(fake.url(), Duration.ofSeconds(10), "").inspect(msg));
+
+        assertThat(r.kind()).as("%s", r).isEqualTo(Kind.SCORED);
+        FakeRspamd.Seen seen = fake.next();
+        assertThat(seen.headers().getAll("Queue-Id")).containsExactly("3F2A61C0A1B");
+        assertThat(seen.headers().get("Content-Length")).isEqualTo(Integer.toString(bytes.length));
+        assertThat(seen.headers().get("Transfer-Encoding")).isNull();
         assertThat(new String(seen.smallBody(), StandardCharsets.UTF_8)).isEqualTo(content);
     }
 

@@ -29,6 +29,8 @@ final class ActiveMessage {
     /** Recipients neither delivered nor bounced yet, in envelope order. */
     final Set<Integer> pending;
     int deliveriesLeft;
+    /** The queue file is gone already: its last delivery left nothing to write into it (Deliveries.record). */
+    boolean removed;
 
     ActiveMessage(QueueFile file, Instant activeAt) {
         this.file = file;

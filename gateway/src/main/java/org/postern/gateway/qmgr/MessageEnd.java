@@ -97,12 +97,10 @@ final class MessageEnd {
     }
 
     private Future<Void> remove(ActiveMessage m) {
-        return qmgr.blocking(() -> {
-            Files.delete(m.file.path());
-            spool.sync(QueueName.ACTIVE);
-            DeferLog.delete(spool.root(), m.id());
-            return null;
-        }).map(v -> {
+        return (m.removed ? Future.<Void>succeededFuture() : qmgr.blocking(() -> {
+            qmgr.remove(m);
+            return (Void) null;
+        })).map(v -> {
             Qmgr.LOG.info(DeliveryLogFormat.removed(m.id()));
             return null;
         });

@@ -238,6 +238,17 @@ public final class Qmgr {
     }
 
     /** Records one recipient's status durably (fsync'd). Blocking: on a worker only. */
+    /**
+     * Worker side: removes a message whose every recipient is done (unlink, then the directory fsync'd, then
+     * its defer log). Once the directory is synced the outcome is on disk: a restart cannot send it again.
+     */
+    void remove(ActiveMessage m) throws IOException {
+        if (abandoned) throw new IOException("queue manager stopped");
+        Files.delete(m.file.path());
+        spool.sync(QueueName.ACTIVE);
+        org.postern.gateway.queue.DeferLog.delete(spool.root(), m.id());
+    }
+
     void mark(ActiveMessage m, int index, RecipientStatus status) throws IOException {
         if (abandoned) throw new IOException("queue manager stopped");
         m.file.markRecipient(index, status);

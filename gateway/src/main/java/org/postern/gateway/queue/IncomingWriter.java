@@ -101,7 +101,8 @@ final class IncomingWriter implements QueueWriter {
         int n = chunk.length();
         if (n == 0) return Future.succeededFuture();
         if (batch == null || batch.length - batchLength < n) {
-            byte[] bigger = new byte[Math.max(BATCH_BYTES, batchLength + n)];
+            // grows by doubling from 8 KB, so a small message does not cost a 64 KB array
+            byte[] bigger = new byte[Math.max(Math.min(BATCH_BYTES, Math.max(8192, 2 * (batchLength + n))), batchLength + n)];
             if (batch != null) System.arraycopy(batch, 0, bigger, 0, batchLength);
             batch = bigger;
         }

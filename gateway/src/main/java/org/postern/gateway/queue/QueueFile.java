@@ -170,7 +170,21 @@ public final class QueueFile {
      */
     public InputStream openContent() throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
-        return new BufferedInputStream(new ContentStream(ch, HEADER_LENGTH, contentLength), 64 * 1024);
+        int buffer = (int) Math.max(1, Math.min(64 * 1024, contentLength)); // no 64 KB array for a 5 KB message
+        return new BufferedInputStream(new ContentStream(ch, HEADER_LENGTH, contentLength), buffer);
+    }
+
+    /**
+     * The whole content in one array, for a message small enough to be shared by several readers (the
+     * vscan filters) instead of streamed to each; the caller bounds {@link #contentLength()}. Blocking.
+     */
+    public byte[] readContent() throws IOException {
+        if (contentLength > Integer.MAX_VALUE - 16) throw new IOException(path + ": content too large to read at once");
+        ByteBuffer b = ByteBuffer.allocate((int) contentLength);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            readFully(ch, b, HEADER_LENGTH, path);
+        }
+        return b.array();
     }
 
     /** The header of a file whose content is {@code contentLength} bytes and envelope {@code envLength}. */

@@ -34,8 +34,9 @@ final class ContentPhase {
     private final boolean lmtp;
     private final Promise<Void> sent = Promise.promise();
     private final Promise<Void> promise = Promise.promise();
-    private final byte[] chunk = new byte[CHUNK];
-    private InputStream in;
+    private final byte[] chunk;
+    private InputStream in; // opened by the first read, closed by the last (worker side)
+    private boolean started; // BDAT's command is out (or DATA's 354 came): the content may go
     private long remaining;
     private Future<?> lastRead = Future.succeededFuture();
     private boolean reading; // a chunk read is in flight on a worker
@@ -52,6 +53,7 @@ final class ContentPhase {
         this.bdat = bdat;
         this.lmtp = lmtp;
         this.remaining = message.contentLength();
+        this.chunk = new byte[(int) Math.max(1, Math.min(CHUNK, remaining))]; // a small message, a small array
     }
 
     Future<Void> run() {
@@ -60,12 +62,10 @@ final class ContentPhase {
             if (!reading) pump();
         });
         Future<Void> start = bdat ? conn.send("BDAT " + message.contentLength() + " LAST") : Future.succeededFuture();
-        start.transform(v -> workers.executeBlocking(() -> message.content().open(), false))
-                .onSuccess(stream -> {
-                    in = stream;
-                    pump();
-                })
-                .onFailure(e -> fail(readError(e)));
+        start.onComplete(v -> {
+            started = true;
+            pump();
+        });
         sent.future()
                 .eventually(this::closeStream)
                 .compose(v -> lmtp ? lmtpReplies(accepted, 0) : smtpReply())
@@ -74,7 +74,7 @@ final class ContentPhase {
     }
 
     private void pump() {
-        if (sent.future().isComplete() || in == null) return;
+        if (sent.future().isComplete() || !started) return;
         if (conn.hasReplyWaiting()) { // the server answered before the end: it will not take the rest
             conn.read(settings.dataXferTimeout(), BODY).onComplete(ar -> fail(ar.failed() ? ar.cause()
                     : ar.result().isPositive() ? SessionFailure.malformed(conn.peer(), BODY, ar.result().oneLine())
@@ -94,33 +94,49 @@ final class ContentPhase {
             });
             return;
         }
-        Future<Buffer> read = workers.executeBlocking(this::nextChunk, false);
+        Future<Chunk> read = workers.executeBlocking(this::nextChunk, false);
         lastRead = read;
         reading = true;
         read.onComplete(ar -> {
             reading = false;
             if (ar.failed()) {
                 fail(readError(ar.cause()));
-            } else if (ar.result() == null) {
+                return;
+            }
+            Chunk c = ar.result();
+            if (c.data() != null) conn.write(c.data());
+            if (c.last()) {
                 conn.write(encoder.finish());
                 sent.tryComplete();
             } else {
-                conn.write(ar.result());
                 pump();
             }
         });
     }
 
-    /** Worker thread: the next encoded chunk, or null at the end of the content. */
-    private Buffer nextChunk() throws IOException {
-        int n = in.read(chunk, 0, (int) Math.min(chunk.length, Math.max(1, remaining)));
-        if (n < 0) {
-            if (remaining != 0) throw new IOException("content ends " + remaining + " bytes early");
-            return null;
+    /** An encoded piece of the content (null when there was none left), and whether it was the last. */
+    private record Chunk(Buffer data, boolean last) {}
+
+    /**
+     * Worker thread: the next encoded chunk. The first call opens the content; the one that reaches its end
+     * checks that the file holds no more than the header says and closes it -- so a message of one chunk
+     * costs one trip to a worker.
+     */
+    private Chunk nextChunk() throws IOException {
+        if (in == null) in = message.content().open();
+        Buffer data = null;
+        if (remaining > 0) {
+            int n = in.read(chunk, 0, (int) Math.min(chunk.length, remaining));
+            if (n < 0) throw new IOException("content ends " + remaining + " bytes early");
+            remaining -= n;
+            data = encoder.encode(chunk, 0, n);
         }
-        remaining -= n;
-        if (remaining < 0) throw new IOException("content longer than the queue file header says");
-        return encoder.encode(chunk, 0, n);
+        if (remaining > 0) return new Chunk(data, false);
+        if (in.read() >= 0) throw new IOException("content longer than the queue file header says");
+        InputStream done = in;
+        in = null;
+        done.close();
+        return new Chunk(data, true);
     }
 
     private Future<Void> smtpReply() {

@@ -6,6 +6,7 @@ package org.postern.gateway.vscan;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,11 +128,24 @@ public final class ScanInspector implements VscanStage.Inspector {
     /** A scanned message: the queue file as read and the filters' verdict. */
     private record Scanned(QueueFile file, ScanVerdict verdict) {}
 
+    /** A message about to be scanned: the queue file as read and what the filters get. */
+    private record Read(QueueFile file, ScanMessage message) {}
+
+    /** Messages up to this size are read once for all filters (at most vscan_concurrency of them at a time). */
+    static final int SHARED_READ_LIMIT = 128 * 1024;
+
+    /**
+     * Reads the envelope, and the content too when it is at most {@link #SHARED_READ_LIMIT} bytes: the
+     * filters then share that one read instead of each opening and streaming the file.
+     */
     private Future<Scanned> scan(Spool spool, QueueId id) {
-        return workers.executeBlocking(() -> QueueFile.read(spool.file(QueueName.INCOMING, id)), false)
-                .compose(file -> chain.inspect(new ScanMessage(file.envelope(), file.path(), file.contentOffset(),
-                        file.contentLength())).map(results -> new Scanned(file,
-                        ScanVerdict.of(results, settings.failOpen(), settings.thresholds()))));
+        return workers.executeBlocking(() -> {
+            QueueFile file = QueueFile.read(spool.file(QueueName.INCOMING, id));
+            Buffer content = file.contentLength() <= SHARED_READ_LIMIT ? Buffer.buffer(file.readContent()) : null;
+            return new Read(file, new ScanMessage(file.envelope(), file.path(), file.contentOffset(),
+                    file.contentLength(), content));
+        }, false).compose(read -> chain.inspect(read.message()).map(results -> new Scanned(read.file(),
+                ScanVerdict.of(results, settings.failOpen(), settings.thresholds()))));
     }
 
     private static IOException notScanned(ScanVerdict v) {

@@ -66,8 +66,18 @@ record MailLogLine(ZoneId zone, String host, String syslogName, long pid) {
 
     /** syslog's RFC 3164 timestamp alone, used when the line goes to a syslog daemon. */
     String timestamp(Instant when) {
-        return SYSLOG_TIME.format(when.atZone(zone));
+        Stamp s = lastStamp;
+        long second = when.getEpochSecond();
+        if (s.second() == second && zone.equals(s.zone())) return s.text(); // many lines a second share one
+        String text = SYSLOG_TIME.format(when.atZone(zone));
+        lastStamp = new Stamp(second, zone, text);
+        return text;
     }
+
+    /** The last second formatted, and in which zone. */
+    private record Stamp(long second, ZoneId zone, String text) {}
+
+    private static volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, null, "");
 
     private static String printable(String message) {
         if (message == null) return "";

@@ -104,9 +104,16 @@ public record ScanVerdict(VerdictClass verdictClass, List<FilterResult> results,
             case UNSCANNABLE -> r.filter() + "=unscannable (" + r.detail() + ")";
             case BANNED -> r.filter() + "=banned (" + r.detail() + ")";
             case TEMPFAIL -> r.filter() + "=tempfail (" + r.detail() + ")";
-            case SCORED -> String.format(Locale.ROOT, "%s=%.1f/%.1f (%s) [%s]", r.filter(), r.spam().score(),
-                    r.spam().required(), r.spam().action(), r.spam().symbols().stream().map(SpamReport.Symbol::name)
-                            .limit(12).collect(Collectors.joining(",")));
+            case SCORED -> r.filter() + "=" + oneDecimal(r.spam().score()) + "/" + oneDecimal(r.spam().required())
+                    + " (" + r.spam().action() + ") [" + r.spam().symbols().stream().map(SpamReport.Symbol::name)
+                            .limit(12).collect(Collectors.joining(",")) + "]";
         };
+    }
+
+    /** As "%.1f" formats it (half up), without a Formatter per verdict: this runs for every message. */
+    static String oneDecimal(double d) {
+        if (Double.isNaN(d) || Double.isInfinite(d)) return String.format(Locale.ROOT, "%.1f", d);
+        String s = java.math.BigDecimal.valueOf(d).setScale(1, java.math.RoundingMode.HALF_UP).toPlainString();
+        return Math.copySign(1.0, d) < 0 && s.equals("0.0") ? "-0.0" : s;
     }
 }

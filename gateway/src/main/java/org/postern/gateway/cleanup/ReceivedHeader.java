@@ -35,8 +35,22 @@ public final class ReceivedHeader {
         } else {
             sb.append(";\r\n\t");
         }
-        sb.append(DATE.format(now)).append("\r\n");
+        sb.append(date(now)).append("\r\n");
         return sb.toString();
+    }
+
+    /** The last second formatted, and in which zone: every message of that second shares it. */
+    private record Stamp(long second, java.time.ZoneId zone, String text) {}
+
+    private static volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, null, "");
+
+    private static String date(ZonedDateTime now) {
+        Stamp s = lastStamp;
+        long second = now.toEpochSecond();
+        if (s.second() == second && now.getZone().equals(s.zone())) return s.text();
+        String text = DATE.format(now);
+        lastStamp = new Stamp(second, now.getZone(), text);
+        return text;
     }
 
     /** Keeps header text on one line and printable: smtpd has validated it, this is belt and braces. */

@@ -244,7 +244,7 @@ public final class Qmgr {
      */
     void remove(ActiveMessage m) throws IOException {
         if (abandoned) throw new IOException("queue manager stopped");
-        Files.delete(m.file.path());
+        spool.discard(m.file.path(), m.file.contentOffset() + m.file.contentLength());
         spool.sync(QueueName.ACTIVE);
         org.postern.gateway.queue.DeferLog.delete(spool.root(), m.id());
     }

@@ -38,6 +38,8 @@ final class IncomingWriter implements QueueWriter {
     private final QueueId id;
     private final Path temp;
     private final FileChannel channel;
+    /** The file is a spare holding an old message's bytes: cut to the new length before the fsync. */
+    private final boolean recycled;
     private final AtomicLong pending = new AtomicLong();
     private volatile Throwable failure;
     private long fileContentLength;
@@ -50,11 +52,12 @@ final class IncomingWriter implements QueueWriter {
     private Future<Void> commitFuture;
     private Future<Void> abortFuture;
 
-    private IncomingWriter(IncomingQueue queue, QueueId id, Path temp, FileChannel channel) {
+    private IncomingWriter(IncomingQueue queue, QueueId id, Path temp, FileChannel channel, boolean recycled) {
         this.queue = queue;
         this.id = id;
         this.temp = temp;
         this.channel = channel;
+        this.recycled = recycled;
     }
 
     /** Creates the temporary file (blocking; on a worker), taking a fresh id while {@code wanted} is in use. */
@@ -65,8 +68,10 @@ final class IncomingWriter implements QueueWriter {
             Path temp = spool.dir(QueueName.INCOMING).resolve(id.value() + Spool.TEMP_SUFFIX);
             if (spool.find(id) == null) {
                 try {
-                    FileChannel ch = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW,
-                            StandardOpenOption.WRITE), fileMode(temp));
+                    boolean recycled = spool.takeSpare(temp);
+                    FileChannel ch = recycled ? FileChannel.open(temp, StandardOpenOption.WRITE)
+                            : FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                            fileMode(temp));
                     try {
                         writeAt(ch, ByteBuffer.allocate(QueueFile.HEADER_LENGTH), 0); // header comes at commit
                     } catch (IOException e) {
@@ -74,7 +79,7 @@ final class IncomingWriter implements QueueWriter {
                         Files.deleteIfExists(temp);
                         throw e;
                     }
-                    return new IncomingWriter(queue, id, temp, ch);
+                    return new IncomingWriter(queue, id, temp, ch, recycled);
                 } catch (FileAlreadyExistsException e) {
                     // another writer holds this id: take the next one
                 }
@@ -220,6 +225,7 @@ final class IncomingWriter implements QueueWriter {
         byte[] envelope = EnvelopeCodec.encode(env);
         writeAt(channel, ByteBuffer.wrap(envelope), QueueFile.HEADER_LENGTH + fileContentLength);
         writeAt(channel, QueueFile.header(fileContentLength, envelope.length), 0);
+        if (recycled) channel.truncate(QueueFile.HEADER_LENGTH + fileContentLength + envelope.length);
         queue.hooks().beforeFileSync(id);
         channel.force(true);
         channel.close();

@@ -1,4 +1,4 @@
-// Spool: the layout of queue_directory (incoming, active, deferred, hold, corrupt, quarantine),
+// Spool: the layout of queue_directory (incoming, active, deferred, hold, corrupt, quarantine, spare),
 // opened once at start-up before smtpd listens. Removes temporary files left by interrupted
 // sessions or a crash, so nothing half-received is ever seen as queued. Governed by queue_directory.
 package org.postern.gateway.queue;
@@ -35,17 +35,20 @@ public final class Spool {
     /** Suffix of files still being written; they are not part of any queue. */
     static final String TEMP_SUFFIX = ".tmp";
     static final String QUARANTINE = "quarantine";
+    static final String SPARE = "spare";
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
 
     private final Path root;
     private final Map<QueueName, Path> dirs;
     private final long highestId;
     private final Map<QueueName, DirectorySync> syncs = new EnumMap<>(QueueName.class);
+    private final SpareFiles spares;
 
-    private Spool(Path root, Map<QueueName, Path> dirs, long highestId) {
+    private Spool(Path root, Map<QueueName, Path> dirs, long highestId, SpareFiles spares) {
         this.root = root;
         this.dirs = dirs;
         this.highestId = highestId;
+        this.spares = spares;
         dirs.forEach((q, dir) -> syncs.put(q, new DirectorySync(dir.toString(), () -> syncDirectory(dir))));
     }
 
@@ -64,6 +67,7 @@ public final class Spool {
             dirs.put(q, dir);
         }
         created |= makeDirectory(root.resolve(QUARANTINE));
+        created |= makeDirectory(root.resolve(SPARE));
         if (created) syncDirectory(root);
         int removed = 0;
         long highest = -1;
@@ -83,7 +87,7 @@ public final class Spool {
             removed += here;
         }
         LOG.info("queue_directory {}: removed {} left-over temporary file{}", root, removed, removed == 1 ? "" : "s");
-        return new Spool(root, Collections.unmodifiableMap(dirs), highest);
+        return new Spool(root, Collections.unmodifiableMap(dirs), highest, SpareFiles.open(root.resolve(SPARE)));
     }
 
     /** queue_directory itself. */
@@ -128,6 +132,19 @@ public final class Spool {
         sync(to);
         sync(from);
         return target;
+    }
+
+    /**
+     * Takes a finished queue file of {@code size} bytes out of its queue, keeping it as a spare for the next new
+     * message (or unlinking it). Like an unlink, durable only after {@link #sync} of its queue. Blocking.
+     */
+    public void discard(Path file, long size) throws IOException {
+        spares.keep(file, size);
+    }
+
+    /** Moves a spare file to {@code target} (a new temporary name); false when there is none. Blocking. */
+    boolean takeSpare(Path target) throws IOException {
+        return spares.take(target);
     }
 
     /**

@@ -27,6 +27,9 @@ class QmgrTest extends QmgrTestBase {
         await(qmgr(QmgrSettings.defaults()).runActive());
         assertThat(transport.calls).containsExactly(List.of("r1@x.test", "r2@x.test"));
         assertThat(spool.find(id)).isNull();
+        try (var spare = Files.list(spool.root().resolve("spare"))) {
+            assertThat(spare.count()).as("kept in spare/ for the next message").isEqualTo(1);
+        }
     }
 
     @Test

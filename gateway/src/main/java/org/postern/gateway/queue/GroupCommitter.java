@@ -123,11 +123,16 @@ final class GroupCommitter {
     private void commit(List<Request> batch) {
         java.util.Map<QueueName, List<Request>> byTarget = new java.util.EnumMap<>(QueueName.class);
         for (Request r : batch) byTarget.computeIfAbsent(r.target(), k -> new ArrayList<>()).add(r);
-        byTarget.forEach((target, requests) -> commit(spool.dir(target), requests));
+        byTarget.forEach(this::commit);
     }
 
-    /** Renames every request of the batch into {@code dir}, then fsyncs {@code dir} once for all. */
-    private void commit(Path dir, List<Request> batch) {
+    /**
+     * Renames every request of the batch into {@code target}'s directory, then fsyncs it once for all --
+     * through the spool's shared directory sync, so the vscan stage's and qmgr's moves and removals in the
+     * same directory ride on the same fsync.
+     */
+    private void commit(QueueName target, List<Request> batch) {
+        Path dir = spool.dir(target);
         List<Request> renamed = new ArrayList<>(batch.size());
         for (Request r : batch) {
             try {
@@ -146,7 +151,7 @@ final class GroupCommitter {
         if (renamed.isEmpty()) return;
         try {
             hooks.beforeDirectorySync(renamed.stream().map(Request::id).toList());
-            Spool.syncDirectory(dir);
+            spool.sync(target);
             directorySyncs.incrementAndGet();
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: fsync failed, {} queue file(s) withdrawn: {}", dir, renamed.size(), e.toString());

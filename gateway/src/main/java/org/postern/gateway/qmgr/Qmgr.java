@@ -128,9 +128,14 @@ public final class Qmgr {
      * reinjection listener): taken at once, without listing the directory. Does not block.
      */
     public void activated(QueueId id) {
+        activated(id, null);
+    }
+
+    /** As {@link #activated(QueueId)}, with the queue file the caller already read there (null: read it). */
+    public void activated(QueueId id, QueueFile file) {
         context.runOnContext(v -> {
             if (stopping || abandoned) return;
-            if (busy.add(id)) activate(id, QueueName.ACTIVE).onComplete(ar -> busy.remove(id));
+            if (busy.add(id)) activate(id, QueueName.ACTIVE, file).onComplete(ar -> busy.remove(id));
         });
     }
 
@@ -191,14 +196,19 @@ public final class Qmgr {
         return due;
     }
 
-    /** Moves one message into active/, reads it and hands it to the deliveries; never fails. */
     private Future<Void> activate(QueueId id, QueueName from) {
+        return activate(id, from, null);
+    }
+
+    /** Moves one message into active/, reads it (unless {@code known}) and hands it to the deliveries; never fails. */
+    private Future<Void> activate(QueueId id, QueueName from, QueueFile known) {
         Instant activeAt = clock.instant();
-        return blocking(() -> {
+        Future<QueueFile> read = known != null ? Future.succeededFuture(known) : blocking(() -> {
             if (abandoned) throw new IllegalStateException("abandoned");
             if (from != QueueName.ACTIVE) spool.move(id, from, QueueName.ACTIVE);
             return QueueFile.read(spool.file(QueueName.ACTIVE, id));
-        }).compose(file -> {
+        });
+        return read.compose(file -> {
             ActiveMessage m = new ActiveMessage(file, activeAt);
             if (abandoned || stopping) return Future.succeededFuture();
             messages.put(id, m);

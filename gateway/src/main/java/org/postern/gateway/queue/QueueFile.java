@@ -104,6 +104,12 @@ public final class QueueFile {
         }
     }
 
+    /** This reading, for the same file renamed to {@code newPath} (a move between queues changes nothing inside). */
+    public QueueFile movedTo(Path newPath) {
+        return new QueueFile(java.util.Objects.requireNonNull(newPath, "newPath"), envelope, contentLength, statuses,
+                statusOffsets);
+    }
+
     /**
      * Records one recipient's outcome in place and fsyncs it before returning. Blocking.
      *

@@ -85,7 +85,7 @@ public final class ScanInspector implements VscanStage.Inspector {
     }
 
     @Override
-    public Future<Void> inspect(Spool spool, QueueId id) {
+    public Future<QueueFile> inspect(Spool spool, QueueId id) {
         return scan(spool, id).compose(s -> {
             if (s.verdict().tempfail()) return Future.failedFuture(notScanned(s.verdict()));
             return dispose(spool, s.file(), s.verdict());
@@ -175,8 +175,11 @@ public final class ScanInspector implements VscanStage.Inspector {
         }
     }
 
-    /** Groups the pending recipients by action and carries each group out; removes the original last. */
-    private Future<Void> dispose(Spool spool, QueueFile file, ScanVerdict v) {
+    /**
+     * Groups the pending recipients by action and carries each group out; removes the original last. Answers
+     * the queue file moved on to active/ unchanged, or null when it was copied, quarantined or removed.
+     */
+    private Future<QueueFile> dispose(Spool spool, QueueFile file, ScanVerdict v) {
         Envelope env = file.envelope();
         Map<Action, List<Integer>> groups = new EnumMap<>(Action.class);
         Map<Action, ActionPolicy.Decision> why = new EnumMap<>(Action.class);
@@ -186,7 +189,7 @@ public final class ScanInspector implements VscanStage.Inspector {
             return Future.failedFuture(new IOException("vscan_policy_maps: " + e.getMessage()));
         }
         QueueId id = env.queueId();
-        if (groups.isEmpty()) return remove(spool, id);
+        if (groups.isEmpty()) return remove(spool, id).map(x -> null);
         List<HeaderEdit> edits = edits(v, groups.containsKey(Action.TAG));
         boolean deliverAll = groups.size() == 1 && groups.containsKey(Action.DELIVER);
         logGroups(id, v, groups, why, env);
@@ -194,12 +197,12 @@ public final class ScanInspector implements VscanStage.Inspector {
             // rspamd asks to remove headers on every message (milter_headers); when none of them is there,
             // the message goes on untouched by a rename instead of a rewritten copy
             return workers.executeBlocking(() -> {
-                if (!v.headerEdits().isEmpty() && HeaderRewriter.hasAny(file, v.headerEdits())) return false;
-                spool.move(id, QueueName.INCOMING, QueueName.ACTIVE);
-                return true;
-            }, false).compose(moved -> moved ? Future.<Void>succeededFuture()
-                    : rewrite(file, groups.get(Action.DELIVER), v.headerEdits(), null).compose(x -> remove(spool, id)))
-                    .compose(x -> notices.admin(env, v));
+                if (!v.headerEdits().isEmpty() && HeaderRewriter.hasAny(file, v.headerEdits())) return null;
+                return file.movedTo(spool.move(id, QueueName.INCOMING, QueueName.ACTIVE));
+            }, false).compose(moved -> moved != null ? Future.succeededFuture(moved)
+                    : rewrite(file, groups.get(Action.DELIVER), v.headerEdits(), null).compose(x -> remove(spool, id))
+                    .map(x -> (QueueFile) null))
+                    .compose(moved -> notices.admin(env, v).map(x -> moved));
         }
         Future<Void> all = Future.succeededFuture();
         for (Map.Entry<Action, List<Integer>> g : groups.entrySet()) {
@@ -211,7 +214,7 @@ public final class ScanInspector implements VscanStage.Inspector {
                 case DISCARD -> Future.succeededFuture();
             });
         }
-        return all.compose(x -> notices.admin(env, v)).compose(x -> remove(spool, id));
+        return all.compose(x -> notices.admin(env, v)).compose(x -> remove(spool, id)).map(x -> null);
     }
 
     /** Every recipient's action is reject: the message goes nowhere; smtpd answers 550 5.7.1. */

@@ -49,7 +49,11 @@ public final class VscanStage {
         /** Passes every message through unscanned (no scanner configured). */
         Inspector PASS = (spool, id) -> Future.failedFuture(new UnsupportedOperationException("pass"));
 
-        Future<Void> inspect(Spool spool, QueueId id);
+        /**
+         * @return the queue file as read, now in active/ under the same id, when the message went on unchanged
+         *         (qmgr then need not read it again); null when it went elsewhere (copies, quarantine, removed)
+         */
+        Future<QueueFile> inspect(Spool spool, QueueId id);
 
         /**
          * The same while smtpd waits at end of DATA (vscan_mode before-queue or content-filter): says what became
@@ -57,14 +61,14 @@ public final class VscanStage {
          * content-filter has it removed and answers 4xx. The default inspects as after the queue.
          */
         default Future<Disposition> inspectNow(Spool spool, QueueId id, EndOfData now) {
-            return inspect(spool, id).map(Disposition.QUEUED);
+            return inspect(spool, id).map(file -> Disposition.QUEUED);
         }
     }
 
     private final Vertx vertx;
     private final Spool spool;
     private volatile Inspector inspector;
-    private final java.util.function.Consumer<QueueId> activated;
+    private final java.util.function.BiConsumer<QueueId, QueueFile> activated;
     private final Clock clock;
     private final int concurrency;
     private final java.time.Duration retryTime;
@@ -90,17 +94,18 @@ public final class VscanStage {
 
     /**
      * @param inspector   scans one message and moves it on; {@link Inspector#PASS} moves it to active/ as is
-     * @param activated   told the id of a message that reached active/ (qmgr's activated)
+     * @param activated   told the id of a message that reached active/ (qmgr's activated), with its queue file
+     *                    when already read (else null)
      * @param concurrency messages inspected at the same time (vscan_concurrency)
      * @param retryTime   first wait after a failed inspection (vscan_retry_time); doubles up to 15 minutes
      */
-    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, java.util.function.Consumer<QueueId> activated, int concurrency,
+    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, java.util.function.BiConsumer<QueueId, QueueFile> activated, int concurrency,
                       java.time.Duration retryTime, Clock clock) {
         this(vertx, spool, inspector, activated, concurrency, retryTime, null, clock);
     }
 
     /** @param relay what content-filter listeners send scanned mail to their next hop with; null: they answer 451 */
-    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, java.util.function.Consumer<QueueId> activated, int concurrency,
+    public VscanStage(Vertx vertx, Spool spool, Inspector inspector, java.util.function.BiConsumer<QueueId, QueueFile> activated, int concurrency,
                       java.time.Duration retryTime, Transport relay, Clock clock) {
         this.relay = relay;
         this.retryTime = Objects.requireNonNull(retryTime, "retryTime");
@@ -293,7 +298,7 @@ public final class VscanStage {
                 }
                 claimed.remove(id);
                 if (ar.succeeded()) {
-                    if (ar.result().outcome() == Disposition.Outcome.ACCEPTED) activated.accept(id);
+                    if (ar.result().outcome() == Disposition.Outcome.ACCEPTED) activated.accept(id, null);
                     answer.tryComplete(ar.result());
                 } else {
                     answer.tryComplete(Disposition.QUEUED); // stays in incoming/: the after-queue stage retries
@@ -316,10 +321,11 @@ public final class VscanStage {
     }
 
     private Future<Void> inspect(QueueId id) {
-        Future<Void> f = inspector == Inspector.PASS ? passThrough(id) : onContext(inspector.inspect(spool, id));
+        Future<QueueFile> f = inspector == Inspector.PASS ? passThrough(id).map(v -> (QueueFile) null)
+                : onContext(inspector.inspect(spool, id));
         return f.andThen(ar -> {
-            if (ar.succeeded()) activated.accept(id);
-        });
+            if (ar.succeeded()) activated.accept(id, ar.result());
+        }).mapEmpty();
     }
 
     private Future<Void> passThrough(QueueId id) {

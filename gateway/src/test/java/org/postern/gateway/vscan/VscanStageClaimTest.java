@@ -67,7 +67,7 @@ class VscanStageClaimTest {
     private void start(NowInspector now) throws Exception {
         VscanStage.Inspector inspector = new VscanStage.Inspector() {
             @Override
-            public Future<Void> inspect(Spool s, QueueId id) {
+            public Future<org.postern.gateway.queue.QueueFile> inspect(Spool s, QueueId id) {
                 scannedAfterQueue.add(id);
                 return vertx.executeBlocking(() -> {
                     s.move(id, QueueName.INCOMING, QueueName.ACTIVE);
@@ -81,7 +81,7 @@ class VscanStageClaimTest {
             }
         };
         // A relay transport that is never called: the stub inspector does not send.
-        stage = new VscanStage(vertx, spool, inspector, id -> activated.incrementAndGet(), 4, Duration.ofMinutes(1),
+        stage = new VscanStage(vertx, spool, inspector, (id, file) -> activated.incrementAndGet(), 4, Duration.ofMinutes(1),
                 (m, d) -> Future.failedFuture("unused"), Clock.systemUTC());
         await(stage.start());
     }

@@ -44,14 +44,18 @@ final class SpareFiles {
         SpareFiles s = new SpareFiles(dir);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
-                if (s.count.get() < MAX_FILES && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    if (f.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                try {
+                    if (s.count.get() < MAX_FILES && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        if (f.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                        }
+                        s.free.add(f);
+                        s.count.incrementAndGet();
+                    } else {
+                        Files.deleteIfExists(f);
                     }
-                    s.free.add(f);
-                    s.count.incrementAndGet();
-                } else {
-                    Files.deleteIfExists(f);
+                } catch (NoSuchFileException e) {
+                    // a running gateway took it meanwhile (this is a `postern` command opening the spool)
                 }
             }
         }

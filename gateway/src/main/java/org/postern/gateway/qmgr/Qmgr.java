@@ -64,6 +64,14 @@ public final class Qmgr {
     private final MessageEnd ends;
     // State below: only on `context`.
     private final Set<QueueId> busy = new HashSet<>();
+    /**
+     * Ids whose activation ended lately, with when. The periodic listing of active/ may take a message vscan has
+     * just moved there before vscan's hand-off arrives; the hand-off then names a message already delivered (or
+     * deferred) and is dropped. Dropping one is always safe: a message that is really in active/ is found by
+     * the next listing. Entries older than {@link #RECENT} go at each listing.
+     */
+    private final Map<QueueId, Instant> recentlyEnded = new HashMap<>();
+    private static final java.time.Duration RECENT = java.time.Duration.ofSeconds(30);
     private final Map<QueueId, ActiveMessage> messages = new HashMap<>();
     /** What `postern queue` asked for a message that was being delivered: applied when its deliveries end. */
     private final Map<QueueId, QueueCommands.Op> requested = new HashMap<>();
@@ -134,9 +142,15 @@ public final class Qmgr {
     /** As {@link #activated(QueueId)}, with the queue file the caller already read there (null: read it). */
     public void activated(QueueId id, QueueFile file) {
         context.runOnContext(v -> {
-            if (stopping || abandoned) return;
-            if (busy.add(id)) activate(id, QueueName.ACTIVE, file).onComplete(ar -> busy.remove(id));
+            if (stopping || abandoned || recentlyEnded.containsKey(id)) return;
+            if (busy.add(id)) activate(id, QueueName.ACTIVE, file).onComplete(ar -> ended(id));
         });
+    }
+
+    /** An activation of {@code id} is over (on the context). */
+    private void ended(QueueId id) {
+        busy.remove(id);
+        recentlyEnded.put(id, clock.instant());
     }
 
     /** Asks for a scan of active/ now (the periodic fallback, flush). Does not block. */
@@ -172,11 +186,13 @@ public final class Qmgr {
     private Future<List<Future<Void>>> scan(QueueName q, boolean dueOnly) {
         if (stopping || abandoned) return Future.succeededFuture(List.of());
         Instant now = clock.instant();
+        Instant forget = now.minus(RECENT);
+        recentlyEnded.values().removeIf(t -> t.isBefore(forget));
         return blocking(() -> list(q, dueOnly ? now : null)).map(ids -> {
             List<Future<Void>> out = new ArrayList<>();
             for (QueueId id : ids) {
                 if (stopping || abandoned) break;
-                if (busy.add(id)) out.add(activate(id, q).onComplete(ar -> busy.remove(id)));
+                if (busy.add(id)) out.add(activate(id, q).onComplete(ar -> ended(id)));
             }
             return out;
         });

@@ -175,6 +175,19 @@ class QmgrTest extends QmgrTestBase {
     }
 
     @Test
+    void aLateHandOffForAMessageTheListingAlreadyDeliveredIsDropped() throws Exception {
+        QueueId id = queue("a@s.test", "r1@x.test");
+        QueueFile read = QueueFile.read(spool.file(QueueName.ACTIVE, id)); // what vscan read before its move
+        Qmgr q = qmgr(QmgrSettings.defaults());
+        await(q.runActive()); // the listing took it first and delivered it
+        assertThat(transport.calls).hasSize(1);
+        q.activated(id, read); // vscan's hand-off arrives late
+        await(q.runActive()); // runs after the hand-off on the qmgr context
+        Await.until("the hand-off handled", Duration.ofSeconds(5), () -> await(q.activeCount()) == 0);
+        assertThat(transport.calls).as("no second delivery attempt").hasSize(1);
+    }
+
+    @Test
     void crashBetweenStatusWritesThenRestartSendsOnlyPending() throws Exception {
         QueueId id = queue("a@s.test", "r0@x.test", "r1@x.test", "r2@x.test", "r3@x.test");
         // one recipient deferred: the outcomes are marked one by one (a fully delivered message is just removed)

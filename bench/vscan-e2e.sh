@@ -19,6 +19,7 @@ source "$BENCH_HERE/e2e-lib.sh"
 : "${E2E_RSPAMD_CTRL_PORT:=22551}"
 : "${RSPAMD_WORKERS:=2}"                    # as the kit
 : "${E2E_VSCAN_MAIN:=}"                     # extra main.cf lines for Postern's vscan (e.g. vscan_attachment_checks = no)
+: "${E2E_CLAMD_TMPDIR:=}"                   # clamd's TemporaryDirectory for Postern's clamd (empty: clamd's default, as the kit)
 
 [ "$(id -u)" = 0 ] || die "run as root (clamd and rspamd drop to their users; the kit starts Postfix)"
 need smtp-source postfix
@@ -67,6 +68,7 @@ ScanMail true
 ScanArchive true
 SelfCheck 3600
 DisableCache true
+${E2E_CLAMD_TMPDIR:+TemporaryDirectory $E2E_CLAMD_TMPDIR}
 CONF
   /usr/sbin/clamd -c "$VS/clamd.conf" >"$LOGDIR/e2e-clamd.stdout" 2>&1 &
   CLAMD_PID=$!

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Thread-safe. A spare holds stale bytes of a delivered message (mode 0600 in a 0700 directory, as it was
- * in the queue); whoever takes one writes over it and truncates it to its new length before it is committed.
+ * in the queue: only keep() puts files there); whoever takes one writes over it and truncates it to its new length before it is committed.
  * Nothing in spare/ is mail: after a crash its files are only reused or removed. Several processes may share
  * the directory (`postern` commands): a spare two of them pick is taken by the first rename, the other moves on.
  */
@@ -35,31 +35,41 @@ final class SpareFiles {
     private final String prefix = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36) + "-";
     private final AtomicLong next = new AtomicLong();
 
+    private volatile boolean loaded;
+
     private SpareFiles(Path dir) {
         this.dir = dir;
     }
 
-    /** The spares already in {@code dir} (an existing directory), up to the bound; the rest are removed. Blocking. */
-    static SpareFiles open(Path dir) throws IOException {
-        SpareFiles s = new SpareFiles(dir);
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                try {
-                    if (s.count.get() < MAX_FILES && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                        if (f.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    /**
+     * The pool over {@code dir} (an existing directory). Nothing is read yet: the spares a previous run left
+     * are listed on first use, so a `postern` command that opens the spool only to read it pays nothing.
+     */
+    static SpareFiles open(Path dir) {
+        return new SpareFiles(dir);
+    }
+
+    /** Takes in the spares already in the directory, up to the bound, and removes the rest. Blocking; once. */
+    private void load() throws IOException {
+        if (loaded) return;
+        synchronized (this) {
+            if (loaded) return;
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path f : files) {
+                    try {
+                        if (count.get() < MAX_FILES && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                            free.add(f);
+                            count.incrementAndGet();
+                        } else {
+                            Files.deleteIfExists(f);
                         }
-                        s.free.add(f);
-                        s.count.incrementAndGet();
-                    } else {
-                        Files.deleteIfExists(f);
+                    } catch (NoSuchFileException e) {
+                        // another process sharing the spool took it meanwhile
                     }
-                } catch (NoSuchFileException e) {
-                    // a running gateway took it meanwhile (this is a `postern` command opening the spool)
                 }
             }
+            loaded = true;
         }
-        return s;
     }
 
     /**
@@ -68,6 +78,7 @@ final class SpareFiles {
      * FileAlreadyExistsException instead, as creating it would. Blocking.
      */
     boolean take(Path target) throws IOException {
+        load();
         for (Path spare; (spare = free.pollFirst()) != null; ) {
             count.decrementAndGet();
             try {
@@ -90,6 +101,7 @@ final class SpareFiles {
      * gone when this returns; the caller makes that durable with {@link Spool#sync}. Blocking.
      */
     void keep(Path file, long size) throws IOException {
+        load();
         if (size <= MAX_SIZE && count.incrementAndGet() <= MAX_FILES) {
             Path spare = dir.resolve(prefix + next.incrementAndGet());
             try {
@@ -114,8 +126,9 @@ final class SpareFiles {
         Files.delete(file);
     }
 
-    /** Spare files this instance knows of. */
-    int size() {
+    /** Spare files this instance knows of (after taking in those already there). Blocking. */
+    int size() throws IOException {
+        load();
         return count.get();
     }
 }

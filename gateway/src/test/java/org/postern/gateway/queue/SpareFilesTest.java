@@ -44,6 +44,16 @@ class SpareFilesTest {
     }
 
     @Test
+    void openingReadsNothingUntilFirstUse() throws Exception {
+        Path dir = spareDir();
+        Path junk = Files.createDirectory(dir.resolve("not-a-spare"));
+        SpareFiles spares = SpareFiles.open(dir); // what `postern mailq` does: no listing, no removal
+        assertThat(junk).exists();
+        assertThat(spares.take(root.resolve("new.tmp"))).isFalse(); // first use: listed, junk removed
+        assertThat(junk).doesNotExist();
+    }
+
+    @Test
     void takingOntoAnExistingFileFailsAndKeepsTheSpare() throws Exception {
         SpareFiles spares = SpareFiles.open(spareDir());
         spares.keep(file("a", "old"), 3);

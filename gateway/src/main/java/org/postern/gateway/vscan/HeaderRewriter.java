@@ -120,11 +120,11 @@ final class HeaderRewriter {
         fields.add(("Subject: " + subjectTag.strip() + "\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** True when the header section of {@code file} has a header that one of {@code edits} names. Blocking. */
-    static boolean hasAny(org.postern.gateway.queue.QueueFile file, List<HeaderEdit> edits) throws IOException {
+    /** True when the header section of {@code content} (closed here) has a header one of {@code edits} names. Blocking. */
+    static boolean hasAny(InputStream content, List<HeaderEdit> edits) throws IOException {
         java.util.Set<String> names = new java.util.HashSet<>();
         for (HeaderEdit e : edits) names.add(e.name().toLowerCase(Locale.ROOT));
-        try (InputStream in = new java.io.BufferedInputStream(file.openContent(), 8192)) {
+        try (InputStream in = new java.io.BufferedInputStream(content, 8192)) {
             while (true) {
                 byte[] line = readLine(in);
                 if (line == null || isBlank(line)) return false;

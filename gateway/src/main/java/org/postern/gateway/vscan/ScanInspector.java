@@ -88,7 +88,7 @@ public final class ScanInspector implements VscanStage.Inspector {
     public Future<QueueFile> inspect(Spool spool, QueueId id) {
         return scan(spool, id).compose(s -> {
             if (s.verdict().tempfail()) return Future.failedFuture(notScanned(s.verdict()));
-            return dispose(spool, s.file(), s.verdict());
+            return dispose(spool, s);
         });
     }
 
@@ -111,7 +111,7 @@ public final class ScanInspector implements VscanStage.Inspector {
                         SmtpReply.of(451, "4.7.1", "Try again later: the content filter could not scan the message")));
             }
             if (v.tempfail()) return Future.failedFuture(notScanned(v));
-            if (!now.settle()) return dispose(spool, s.file(), v).map(Disposition.QUEUED); // too late: after-queue
+            if (!now.settle()) return dispose(spool, s).map(Disposition.QUEUED); // too late: after-queue
             Map<Action, List<Integer>> groups = new EnumMap<>(Action.class);
             Map<Action, ActionPolicy.Decision> why = new EnumMap<>(Action.class);
             try {
@@ -120,13 +120,13 @@ public final class ScanInspector implements VscanStage.Inspector {
                 return Future.failedFuture(new IOException("vscan_policy_maps: " + e.getMessage()));
             }
             if (groups.size() == 1 && groups.containsKey(Action.REJECT)) return reject(spool, s.file(), v, groups, why);
-            if (!filter) return dispose(spool, s.file(), v).map(Disposition.QUEUED);
+            if (!filter) return dispose(spool, s).map(Disposition.QUEUED);
             return relay(spool, s.file(), v, now);
         });
     }
 
-    /** A scanned message: the queue file as read and the filters' verdict. */
-    private record Scanned(QueueFile file, ScanVerdict verdict) {}
+    /** A scanned message: the queue file as read, what the filters got (its content, when read at once), the verdict. */
+    private record Scanned(QueueFile file, ScanMessage message, ScanVerdict verdict) {}
 
     /** A message about to be scanned: the queue file as read and what the filters get. */
     private record Read(QueueFile file, ScanMessage message) {}
@@ -144,7 +144,7 @@ public final class ScanInspector implements VscanStage.Inspector {
             Buffer content = file.contentLength() <= SHARED_READ_LIMIT ? Buffer.buffer(file.readContent()) : null;
             return new Read(file, new ScanMessage(file.envelope(), file.path(), file.contentOffset(),
                     file.contentLength(), content));
-        }, false).compose(read -> chain.inspect(read.message()).map(results -> new Scanned(read.file(),
+        }, false).compose(read -> chain.inspect(read.message()).map(results -> new Scanned(read.file(), read.message(),
                 ScanVerdict.of(results, settings.failOpen(), settings.thresholds()))));
     }
 
@@ -179,7 +179,9 @@ public final class ScanInspector implements VscanStage.Inspector {
      * Groups the pending recipients by action and carries each group out; removes the original last. Answers
      * the queue file moved on to active/ unchanged, or null when it was copied, quarantined or removed.
      */
-    private Future<QueueFile> dispose(Spool spool, QueueFile file, ScanVerdict v) {
+    private Future<QueueFile> dispose(Spool spool, Scanned s) {
+        QueueFile file = s.file();
+        ScanVerdict v = s.verdict();
         Envelope env = file.envelope();
         Map<Action, List<Integer>> groups = new EnumMap<>(Action.class);
         Map<Action, ActionPolicy.Decision> why = new EnumMap<>(Action.class);
@@ -197,7 +199,8 @@ public final class ScanInspector implements VscanStage.Inspector {
             // rspamd asks to remove headers on every message (milter_headers); when none of them is there,
             // the message goes on untouched by a rename instead of a rewritten copy
             return workers.executeBlocking(() -> {
-                if (!v.headerEdits().isEmpty() && HeaderRewriter.hasAny(file, v.headerEdits())) return null;
+                // the content the filters shared when it was read at once, else the queue file
+                if (!v.headerEdits().isEmpty() && HeaderRewriter.hasAny(s.message().openStream(), v.headerEdits())) return null;
                 return file.movedTo(spool.move(id, QueueName.INCOMING, QueueName.ACTIVE));
             }, false).compose(moved -> moved != null ? Future.succeededFuture(moved)
                     : rewrite(file, groups.get(Action.DELIVER), v.headerEdits(), null).compose(x -> remove(spool, id))

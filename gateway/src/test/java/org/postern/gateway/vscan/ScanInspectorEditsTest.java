@@ -109,6 +109,32 @@ class ScanInspectorEditsTest {
     }
 
     @Test
+    void anUntouchedMessageIsHandedOnAsReadAtItsNewPlace() throws Exception {
+        QueueId id = queued("Subject: hi\r\n\r\nbody\r\n");
+        QueueFile moved = await(inspector().inspect(spool, id));
+        assertThat(moved.path()).isEqualTo(spool.file(QueueName.ACTIVE, id)); // what qmgr delivers from
+        assertThat(moved.envelope().queueId()).isEqualTo(id);
+    }
+
+    @Test
+    void overTheSharedReadLimitTheHeadersAreCheckedInTheQueueFile() throws Exception {
+        String body = "x".repeat(76) + "\r\n";
+        String big = body.repeat(ScanInspector.SHARED_READ_LIMIT / body.length() + 100); // streamed, not shared
+        QueueId absent = queued("Subject: hi\r\n\r\n" + big);
+        assertThat(await(inspector().inspect(spool, absent))).isNotNull();
+        assertThat(spool.ids(QueueName.ACTIVE)).containsExactly(absent);
+
+        QueueId present = queued("X-Spam: yes\r\nSubject: hi\r\n\r\n" + big);
+        assertThat(await(inspector().inspect(spool, present))).isNull(); // a rewritten copy, not the original
+        List<QueueId> active = spool.ids(QueueName.ACTIVE);
+        assertThat(active).hasSize(2).contains(absent).doesNotContain(present);
+        QueueId copy = active.get(0).equals(absent) ? active.get(1) : active.get(0);
+        try (var in = QueueFile.read(spool.file(QueueName.ACTIVE, copy)).openContent()) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("Subject: hi\r\n\r\n" + big);
+        }
+    }
+
+    @Test
     void aRetiredInspectorClosesItsFiltersAfterTheirTimeLimit() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         Filter f = new Filter() {

@@ -8,6 +8,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Objects;
+import org.postern.core.SecondStamp;
 
 /**
  * The fixed parts of every line of one Postern process: time zone, short host name, syslog_name
@@ -29,8 +30,8 @@ record MailLogLine(ZoneId zone, String host, String syslogName, long pid) {
     }
 
     /** syslog's timestamp: English month, day of month padded with a space ("Nov  1"). */
-    private static final DateTimeFormatter SYSLOG_TIME =
-            DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ENGLISH);
+    private static final SecondStamp SYSLOG_TIME =
+            new SecondStamp(DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ENGLISH));
 
     MailLogLine {
         Objects.requireNonNull(zone, "zone");
@@ -66,18 +67,8 @@ record MailLogLine(ZoneId zone, String host, String syslogName, long pid) {
 
     /** syslog's RFC 3164 timestamp alone, used when the line goes to a syslog daemon. */
     String timestamp(Instant when) {
-        Stamp s = lastStamp;
-        long second = when.getEpochSecond();
-        if (s.second() == second && zone.equals(s.zone())) return s.text(); // many lines a second share one
-        String text = SYSLOG_TIME.format(when.atZone(zone));
-        lastStamp = new Stamp(second, zone, text);
-        return text;
+        return SYSLOG_TIME.format(when, zone);
     }
-
-    /** The last second formatted, and in which zone. */
-    private record Stamp(long second, ZoneId zone, String text) {}
-
-    private static volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, null, "");
 
     private static String printable(String message) {
         if (message == null) return "";

@@ -8,10 +8,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import org.postern.core.ClientInfo;
 import org.postern.core.QueueId;
+import org.postern.core.SecondStamp;
 
 public final class ReceivedHeader {
-    private static final DateTimeFormatter DATE =
-            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z (zzz)", Locale.ENGLISH);
+    private static final SecondStamp DATE =
+            new SecondStamp(DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z (zzz)", Locale.ENGLISH));
 
     private ReceivedHeader() {}
 
@@ -35,23 +36,10 @@ public final class ReceivedHeader {
         } else {
             sb.append(";\r\n\t");
         }
-        sb.append(date(now)).append("\r\n");
+        sb.append(DATE.format(now.toInstant(), now.getZone())).append("\r\n");
         return sb.toString();
     }
 
-    /** The last second formatted, and in which zone: every message of that second shares it. */
-    private record Stamp(long second, java.time.ZoneId zone, String text) {}
-
-    private static volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, null, "");
-
-    private static String date(ZonedDateTime now) {
-        Stamp s = lastStamp;
-        long second = now.toEpochSecond();
-        if (s.second() == second && now.getZone().equals(s.zone())) return s.text();
-        String text = DATE.format(now);
-        lastStamp = new Stamp(second, now.getZone(), text);
-        return text;
-    }
 
     /** Keeps header text on one line and printable: smtpd has validated it, this is belt and braces. */
     private static String clean(String s) {

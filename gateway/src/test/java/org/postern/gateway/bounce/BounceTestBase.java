@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.postern.core.ClientInfo;
+import org.postern.gateway.LogCapture;
 import org.postern.core.Envelope;
 import org.postern.core.QueueId;
 import org.postern.core.Recipient;
@@ -57,8 +58,28 @@ abstract class BounceTestBase {
     final List<QueueId> queued = Collections.synchronizedList(new ArrayList<>());
     Bouncer bouncer;
 
+    /** What postern.bounce logged during the test. */
+    private LogCapture bounceLog;
+
+    List<String> logLines() {
+        return bounceLog.lines();
+    }
+
+    /** A header field's body, whitespace folded to single spaces; null when absent. */
+    static String field(Entity e, String name) {
+        var f = e.getHeader().getField(name);
+        return f == null ? null : f.getBody().replaceAll("\\s+", " ").strip();
+    }
+
+    /** A Content-Type parameter. */
+    static String param(Entity e, String name) {
+        return e.getHeader().getField("Content-Type", org.apache.james.mime4j.dom.field.ContentTypeField.class)
+                .getParameter(name);
+    }
+
     @BeforeEach
     void setUp() throws Exception {
+        bounceLog = LogCapture.of("postern.bounce");
         vertx = Vertx.vertx();
         spool = Spool.open(dir.resolve("spool"));
         incoming = new IncomingQueue(vertx, spool, clock);
@@ -67,6 +88,7 @@ abstract class BounceTestBase {
 
     @AfterEach
     void tearDown() throws Exception {
+        bounceLog.close();
         await(bouncer.close());
         await(incoming.close());
         await(vertx.close());

@@ -5,9 +5,6 @@ package org.postern.gateway.bounce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -16,9 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.james.mime4j.dom.Entity;
 import org.apache.james.mime4j.dom.Message;
-import org.apache.james.mime4j.dom.field.ContentTypeField;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postern.core.Envelope;
 import org.postern.core.QueueId;
@@ -29,38 +23,10 @@ import org.postern.gateway.qmgr.BounceSink.Delayed;
 import org.postern.gateway.qmgr.BounceSink.Succeeded;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
-import org.slf4j.LoggerFactory;
 
 class BouncerTest extends BounceTestBase {
     static final String SAID = "host mx.r.test[192.0.2.9] said: 550 5.1.1 <r1@r.test>: Recipient address rejected:"
             + " User unknown (in reply to RCPT TO command)";
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-
-    @BeforeEach
-    void captureLog() {
-        log.start();
-        ((Logger) LoggerFactory.getLogger("postern.bounce")).addAppender(log);
-    }
-
-    @AfterEach
-    void releaseLog() {
-        ((Logger) LoggerFactory.getLogger("postern.bounce")).detachAppender(log);
-    }
-
-    private List<String> logLines() {
-        synchronized (log.list) {
-            return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
-    }
-
-    private static String field(Entity e, String name) {
-        var f = e.getHeader().getField(name);
-        return f == null ? null : f.getBody().replaceAll("\\s+", " ").strip();
-    }
-
-    private static String param(Entity e, String name) {
-        return e.getHeader().getField("Content-Type", ContentTypeField.class).getParameter(name);
-    }
 
     @Test
     void failureNoticeGoesToTheSenderFromNullSenderWithTheWholeOriginal() throws Exception {

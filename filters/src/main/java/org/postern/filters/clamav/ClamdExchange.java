@@ -123,17 +123,26 @@ final class ClamdExchange {
 
     /** The command, the whole content already read, and the terminator, in one write. */
     private void sendAll(Buffer content) {
-        Buffer out = Buffer.buffer(COMMAND.length + content.length() + 4 * (content.length() / CHUNK_SIZE + 2));
+        sent = content.length();
+        terminatorSent = true;
+        phase = "waiting for the reply";
+        socket.write(instream(content, null));
+    }
+
+    /**
+     * {@code zINSTREAM}, {@code content} as chunks of at most {@link #CHUNK_SIZE} and the terminator, as one
+     * buffer; {@code before} (e.g. a session's IDSESSION) goes first when not null.
+     */
+    static Buffer instream(Buffer content, byte[] before) {
+        int head = before == null ? 0 : before.length;
+        Buffer out = Buffer.buffer(head + COMMAND.length + content.length() + 4 * (content.length() / CHUNK_SIZE + 2));
+        if (before != null) out.appendBytes(before);
         out.appendBytes(COMMAND);
         for (int at = 0; at < content.length(); at += CHUNK_SIZE) {
             int n = Math.min(CHUNK_SIZE, content.length() - at);
             out.appendInt(n).appendBuffer(content, at, n);
         }
-        out.appendBytes(TERMINATOR);
-        sent = content.length();
-        terminatorSent = true;
-        phase = "waiting for the reply";
-        socket.write(out);
+        return out.appendBytes(TERMINATOR);
     }
 
     /** One chunk: its length as a 32-bit big-endian integer, then the bytes; pauses the file while the socket is full. */
@@ -203,7 +212,7 @@ final class ClamdExchange {
      * The public NetSocket API has no such switch, hence Vert.x's internal interface (stable through 5.0.x);
      * if a later Vert.x hides it, the reply is still read whenever it arrives before the write fails.
      */
-    private static void keepReadingAfterWriteFailure(NetSocket socket) {
+    static void keepReadingAfterWriteFailure(NetSocket socket) {
         if (socket instanceof NetSocketInternal) {
             ((NetSocketInternal) socket).channelHandlerContext().channel().config().setAutoClose(false);
         }
@@ -214,7 +223,7 @@ final class ClamdExchange {
         return -1;
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }

@@ -1,6 +1,7 @@
 // ClamdFilter: the vscan stage's antivirus -- streams each message to clamd (zINSTREAM over TCP or a
-// UNIX-domain socket, one shared Vert.x NetClient) and maps the reply to CLEAN/INFECTED/UNSCANNABLE/
-// TEMPFAIL. main.cf: vscan_clamd_address (empty: no antivirus), vscan_clamd_timeout (whole exchange).
+// UNIX-domain socket; small messages over reused IDSESSION connections) and maps the reply to CLEAN/
+// INFECTED/UNSCANNABLE/TEMPFAIL. main.cf: vscan_clamd_address, vscan_clamd_timeout (whole exchange),
+// vscan_clamd_connection_cache_time_limit (how long an idle session is kept; 0: a connection per message).
 package org.postern.filters.clamav;
 
 import io.vertx.core.Context;
@@ -28,18 +29,29 @@ public final class ClamdFilter implements Filter {
     public static final String NAME = "clamav";
     static final String ADDRESS_PARAMETER = "vscan_clamd_address";
     static final String TIMEOUT_PARAMETER = "vscan_clamd_timeout";
+    static final String CACHE_PARAMETER = "vscan_clamd_connection_cache_time_limit";
 
     private final Vertx vertx;
     private final ClamdAddress address;
     private final Duration timeout;
     private final Clock clock;
     private final NetClient client;
+    /** Idle sessions for messages held in memory; null when every scan connects anew. */
+    private final ClamdSessions sessions;
+    private final long sweepTimer;
+
+    /** A filter that connects for every message (no session cache). */
+    public ClamdFilter(Vertx vertx, ClamdAddress address, Duration timeout, Clock clock) {
+        this(vertx, address, timeout, Duration.ZERO, clock);
+    }
 
     /**
-     * @param timeout limit for one whole exchange (connect, send, reply)
-     * @param clock   measures {@link FilterResult#elapsed()} only; the timeout runs on a Vert.x timer
+     * @param timeout        limit for one whole exchange (connect, send, reply)
+     * @param cacheTimeLimit how long a clamd session may sit idle and still be reused for a message the
+     *                       vscan stage read into memory; zero: a connection per message
+     * @param clock          measures {@link FilterResult#elapsed()} and session idle time; timeouts run on Vert.x timers
      */
-    public ClamdFilter(Vertx vertx, ClamdAddress address, Duration timeout, Clock clock) {
+    public ClamdFilter(Vertx vertx, ClamdAddress address, Duration timeout, Duration cacheTimeLimit, Clock clock) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.address = Objects.requireNonNull(address, "address");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -48,6 +60,15 @@ public final class ClamdFilter implements Filter {
         this.client = vertx.createNetClient(new NetClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
                 .setTcpNoDelay(true));
+        if (cacheTimeLimit.isNegative()) throw new IllegalArgumentException("clamd session time limit " + cacheTimeLimit);
+        if (cacheTimeLimit.isZero()) {
+            this.sessions = null;
+            this.sweepTimer = -1;
+        } else {
+            ClamdSessions pool = new ClamdSessions(cacheTimeLimit, clock);
+            this.sessions = pool;
+            this.sweepTimer = vertx.setPeriodic(Math.max(1000, cacheTimeLimit.toMillis() / 2), id -> pool.sweep());
+        }
     }
 
     /** As {@link #fromConfig(Vertx, Config, Clock)} with the system clock. */
@@ -76,7 +97,12 @@ public final class ClamdFilter implements Filter {
             throw new IllegalArgumentException(config.where(TIMEOUT_PARAMETER) + ": " + TIMEOUT_PARAMETER + " = "
                     + config.raw(TIMEOUT_PARAMETER) + ": must be longer than 0s");
         }
-        return Optional.of(new ClamdFilter(vertx, address, timeout, clock));
+        Duration cache = config.getTime(CACHE_PARAMETER);
+        if (cache.isNegative()) {
+            throw new IllegalArgumentException(config.where(CACHE_PARAMETER) + ": " + CACHE_PARAMETER + " = "
+                    + config.raw(CACHE_PARAMETER) + ": must not be negative");
+        }
+        return Optional.of(new ClamdFilter(vertx, address, timeout, cache, clock));
     }
 
     @Override
@@ -96,12 +122,17 @@ public final class ClamdFilter implements Filter {
     @Override
     public Future<FilterResult> inspect(ScanMessage message) {
         Instant start = clock.instant();
-        // one context for the file, the socket and the timer, so the exchange's callbacks never race
-        Context context = vertx.getOrCreateContext();
         Promise<ClamdReply> reply = Promise.promise();
+        ClamdSession idle = sessions != null && message.content() != null ? sessions.take() : null;
+        // one context for the file, the socket and the timer, so the exchange's callbacks never race
+        Context context = idle != null ? idle.context : vertx.getOrCreateContext();
         context.runOnContext(v -> {
             try {
-                new ClamdExchange(vertx, client, address, timeout, message).run().onComplete(reply);
+                if (sessions != null && message.content() != null) {
+                    new ClamdSessionScan(vertx, context, client, address, timeout, sessions, message).run(idle).onComplete(reply);
+                } else {
+                    new ClamdExchange(vertx, client, address, timeout, message).run().onComplete(reply);
+                }
             } catch (RuntimeException e) { // a bug, not a clamd problem: fail loudly (see Filter)
                 reply.tryFail(e);
             }
@@ -109,14 +140,24 @@ public final class ClamdFilter implements Filter {
         return reply.future().map(r -> FilterResult.of(NAME, r.kind(), r.detail(), Duration.between(start, clock.instant())));
     }
 
-    /** Closes the shared connection pool; scans still running end with TEMPFAIL. */
+    /** Connections opened for session scans so far (0 without a session cache). */
+    int sessionsOpened() {
+        return sessions == null ? 0 : sessions.opened();
+    }
+
+    /** Closes the idle sessions and the shared client; scans still running end with TEMPFAIL. */
     @Override
     public Future<Void> close() {
+        if (sessions != null) {
+            vertx.cancelTimer(sweepTimer);
+            sessions.close();
+        }
         return client.close();
     }
 
     @Override
     public String toString() {
-        return "ClamdFilter[" + address + ", timeout " + ClamdExchange.millis(timeout) + "]";
+        return "ClamdFilter[" + address + ", timeout " + ClamdExchange.millis(timeout)
+                + (sessions == null ? "" : ", sessions") + "]";
     }
 }

@@ -80,4 +80,15 @@ class ClamdFilterConfigTest {
                 .hasMessageStartingWith("main.cf (builtin:override): vscan_clamd_address = unix:relative: ")
                 .hasMessageContaining("must be absolute");
     }
+
+    @Test
+    void sessionCacheIsOnByDefault_andZeroTurnsItOff() throws Exception {
+        ClamdFilter on = ClamdFilter.fromConfig(vertx, load("vscan_clamd_address = 127.0.0.1:3310\n")).orElseThrow();
+        ClamdFilter off = ClamdFilter.fromConfig(vertx, load(
+                "vscan_clamd_address = 127.0.0.1:3310\nvscan_clamd_connection_cache_time_limit = 0\n")).orElseThrow();
+        assertThat(on.toString()).endsWith(", sessions]");
+        assertThat(off.toString()).doesNotContain("sessions");
+        await(on.close());
+        await(off.close());
+    }
 }

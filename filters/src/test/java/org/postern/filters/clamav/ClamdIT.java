@@ -1,18 +1,22 @@
 // ClamdIT: ClamdFilter against Debian's real clamd (testkit Clamd, tiny local signature DB) over TCP
 // and the UNIX socket -- clean mail, EICAR inline / base64 attachment / zipped attachment, the custom
-// signature, StreamMaxLength, a clamd outage and restart, a 20 MB message. Failsafe (mvn verify).
+// signature, StreamMaxLength, a clamd outage and restart, a 20 MB message, many small messages over
+// reused IDSESSION connections. Failsafe (mvn verify).
 package org.postern.filters.clamav;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.postern.filters.clamav.ScanMessages.await;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -165,6 +169,63 @@ class ClamdIT {
             assertThat(await(unix.inspect(m)).kind()).isEqualTo(Kind.CLEAN);
             await(tcp.close());
             await(unix.close());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void smallMessagesShareSessions_verdictsStayRight(String transport) throws Exception {
+        ClamdFilter f = filter(address(clamd, transport));
+        try {
+            ScanMessage clean = ScanMessages.inMemory(ScanMessages.write(dir, mail("Hi", "text/plain", null, "hello\r\n".getBytes())));
+            ScanMessage infected = ScanMessages.inMemory(ScanMessages.write(dir, mail("Bad", "text/plain", null, concat(Clamd.eicar(), "\r\n".getBytes()))));
+            for (int i = 0; i < 30; i++) {
+                FilterResult r = await(f.inspect(i % 3 == 1 ? infected : clean));
+                assertThat(r.kind()).as("message %d: %s", i, r).isEqualTo(i % 3 == 1 ? Kind.INFECTED : Kind.CLEAN);
+                if (i % 3 == 1) assertThat(r.detail()).isEqualTo(Clamd.EICAR_FOUND);
+            }
+            assertThat(f.sessionsOpened()).as("one after the other: one connection").isEqualTo(1);
+
+            List<Future<FilterResult>> together = new ArrayList<>();
+            for (int i = 0; i < 10; i++) together.add(f.inspect(i == 7 ? infected : clean));
+            for (int i = 0; i < 10; i++) assertThat(await(together.get(i)).kind()).isEqualTo(i == 7 ? Kind.INFECTED : Kind.CLEAN);
+            assertThat(f.sessionsOpened()).isBetween(1, 11);
+        } finally {
+            await(f.close());
+        }
+    }
+
+    @Test
+    void sessionOverStreamMaxLengthIsUnscannable_andTheNextMessageIsScanned() throws Exception {
+        try (Clamd small = Clamd.builder().streamMaxLength(64 * 1024).start()) {
+            ClamdFilter f = filter(small.tcpAddress());
+            ScanMessage big = ScanMessages.inMemory(ScanMessages.filler(dir, 100_000));
+            ScanMessage ok = ScanMessages.inMemory(ScanMessages.write(dir, mail("Hi", "text/plain", null, "hello\r\n".getBytes())));
+            assertThat(await(f.inspect(ok)).kind()).isEqualTo(Kind.CLEAN);
+            FilterResult r = await(f.inspect(big));
+            assertThat(r.kind()).as("%s", r).isEqualTo(Kind.UNSCANNABLE);
+            assertThat(r.detail()).isEqualTo("INSTREAM size limit exceeded. ERROR");
+            assertThat(await(f.inspect(ok)).kind()).isEqualTo(Kind.CLEAN);
+            await(f.close());
+        }
+    }
+
+    @Test
+    void pooledSessionsSurviveAClamdRestart() throws Exception {
+        try (Clamd own = Clamd.builder().start()) {
+            ScanMessage m = ScanMessages.inMemory(ScanMessages.write(dir, mail("Hi", "text/plain", null, "hello\r\n".getBytes())));
+            ClamdFilter f = filter(own.tcpAddress());
+            assertThat(await(f.inspect(m)).kind()).isEqualTo(Kind.CLEAN);
+
+            own.stop(); // the pooled session dies with clamd
+            FilterResult down = await(f.inspect(m));
+            assertThat(down.kind()).isEqualTo(Kind.TEMPFAIL);
+            assertThat(down.detail()).startsWith("cannot connect to clamd at " + own.tcpAddress());
+
+            own.start();
+            assertThat(await(f.inspect(m)).kind()).isEqualTo(Kind.CLEAN);
+            assertThat(await(f.inspect(m)).kind()).isEqualTo(Kind.CLEAN);
+            await(f.close());
         }
     }
 

@@ -1,6 +1,7 @@
 // FakeClamd: a scripted stand-in for clamd on a Vert.x NetServer (TCP or UNIX-domain socket) for the
-// ClamdFilter unit tests: parses zINSTREAM framing, records what arrived, answers as a test says --
-// OK, FOUND, size-limit early close, silence, stalls, garbage. Test support only.
+// ClamdFilter unit tests: parses zINSTREAM framing (one per connection, or several after zIDSESSION),
+// records what arrived, answers as a test says -- OK, FOUND, size-limit early close, silence, stalls,
+// garbage. Test support only.
 package org.postern.filters.clamav;
 
 import io.vertx.core.Vertx;
@@ -28,6 +29,14 @@ final class FakeClamd implements AutoCloseable {
         final ByteArrayOutputStream payload = new ByteArrayOutputStream();
         volatile long payloadBytes;
         volatile boolean terminated;
+        /** After zIDSESSION: more commands follow, replies carry the request number. */
+        volatile boolean session;
+        /** Requests (INSTREAM commands) so far; the number clamd puts before a session reply. */
+        volatile int requests;
+        /** payloadBytes at each stream's terminator. */
+        final List<Long> streamEnds = new CopyOnWriteArrayList<>();
+        volatile boolean closed;
+        private final StringBuilder word = new StringBuilder();
         private boolean commandDone;
         private boolean stopped;
         private Buffer pending = Buffer.buffer();
@@ -45,9 +54,18 @@ final class FakeClamd implements AutoCloseable {
             return payload.toByteArray();
         }
 
-        /** Sends {@code text} and a NUL, then closes. */
+        /** Sends {@code text} and a NUL (in a session after "N: ", as clamd does), then closes. */
         void answer(String text) {
-            socket.write(Buffer.buffer(text + "\0", "ISO-8859-1")).onComplete(v -> socket.close());
+            socket.write(framed(text)).onComplete(v -> socket.close());
+        }
+
+        /** As {@link #answer} but keeps the connection open (a session clamd). */
+        void reply(String text) {
+            socket.write(framed(text));
+        }
+
+        private Buffer framed(String text) {
+            return Buffer.buffer((session ? requests + ": " : "") + text + "\0", "ISO-8859-1");
         }
     }
 
@@ -71,6 +89,7 @@ final class FakeClamd implements AutoCloseable {
         server.connectHandler(sock -> {
             Session s = new Session(sock);
             sessions.add(s);
+            sock.closeHandler(v -> s.closed = true);
             sock.handler(data -> feed(s, data, script));
             script.onConnect(s);
         });
@@ -120,6 +139,16 @@ final class FakeClamd implements AutoCloseable {
                 s.socket.pause();
                 vertx.setTimer(stallMillis, t -> s.answer(reply));
                 return false;
+            }
+        };
+    }
+
+    /** A session clamd: answers each stream by {@code verdict} (of its payload so far) and keeps the connection. */
+    static Script sessionReplying(java.util.function.Function<Session, String> verdict) {
+        return new Script() {
+            @Override
+            public void onEnd(Session s) {
+                s.reply(verdict.apply(s));
             }
         };
     }
@@ -181,8 +210,23 @@ final class FakeClamd implements AutoCloseable {
             if (!s.commandDone) {
                 byte b = s.pending.getByte(pos++);
                 s.command.write(b);
-                if (b == 0) s.commandDone = true;
-            } else if (s.terminated) {
+                if (b != 0) {
+                    s.word.append((char) (b & 0xff));
+                    continue;
+                }
+                String command = s.word.toString();
+                s.word.setLength(0);
+                if (command.equals("zIDSESSION")) {
+                    s.session = true;
+                } else if (command.equals("zEND")) {
+                    s.stopped = true;
+                    s.socket.close();
+                    return;
+                } else {
+                    s.commandDone = true;
+                    s.requests++;
+                }
+            } else if (s.terminated && !s.session) {
                 pos = n; // bytes after the terminator: ignored
             } else if (s.chunkLeft < 0) {
                 if (n - pos < 4) break;
@@ -190,6 +234,8 @@ final class FakeClamd implements AutoCloseable {
                 pos += 4;
                 if (len == 0) {
                     s.terminated = true;
+                    s.streamEnds.add(s.payloadBytes);
+                    if (s.session) s.commandDone = false; // the next command may follow
                     script.onEnd(s);
                     continue;
                 }

@@ -32,6 +32,8 @@ final class VscanParameters {
         Parameters.define("vscan_clamd_address", STRING, "",
                 "clamd to scan with: unix:/path or inet:host:port (empty: no antivirus)");
         Parameters.time("vscan_clamd_timeout", "60s", ChronoUnit.SECONDS, "time limit for one clamd scan");
+        Parameters.time("vscan_clamd_connection_cache_time_limit", "10s", ChronoUnit.SECONDS,
+                "how long an idle clamd session (IDSESSION) is kept for the next message up to 128 KB; 0: connect per message");
         Parameters.define("vscan_clamd_fail_open", BOOL, "no",
                 "pass mail unscanned by clamd while it is down (no: keep it queued and retry)");
         Parameters.define("vscan_rspamd_url", STRING, "",

@@ -218,7 +218,7 @@ final class ClamdExchange {
         }
     }
 
-    private static int indexOfNul(Buffer b) {
+    static int indexOfNul(Buffer b) {
         for (int i = 0; i < b.length(); i++) if (b.getByte(i) == 0) return i;
         return -1;
     }

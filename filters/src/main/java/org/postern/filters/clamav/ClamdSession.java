@@ -83,7 +83,7 @@ final class ClamdSession {
         }
         replyStarted = true;
         reply.appendBuffer(data);
-        int nul = indexOfNul(reply);
+        int nul = ClamdExchange.indexOfNul(reply);
         if (nul < 0) {
             if (reply.length() > ClamdExchange.MAX_REPLY) {
                 fail("clamd at " + address + " sent " + reply.length() + " bytes without ending its reply: "
@@ -127,11 +127,6 @@ final class ClamdSession {
         Promise<String> p = pending;
         pending = null;
         if (p != null) p.fail(new SessionFailure(why, replyStarted));
-    }
-
-    private static int indexOfNul(Buffer b) {
-        for (int i = 0; i < b.length(); i++) if (b.getByte(i) == 0) return i;
-        return -1;
     }
 
     /** Why a session scan failed; {@code replyStarted} when clamd had begun to answer. */

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.postern.filters.clamav.ScanMessages.await;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -16,53 +15,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.postern.filters.FilterResult;
 import org.postern.filters.FilterResult.Kind;
 import org.postern.filters.ScanMessage;
 import org.postern.testkit.FreePort;
-import org.postern.testkit.MutableClock;
 
-class ClamdFilterTest {
-    private static Vertx vertx;
-    @TempDir
-    Path dir;
-    private final MutableClock clock = new MutableClock();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    /** Where {@link #filter} connects: the last fake's port, or a port nothing listens on. */
-    private int fakePort;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        await(vertx.close());
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose) c.close();
-    }
-
-    private FakeClamd fake(FakeClamd.Script script) throws Exception {
-        int port = FreePort.next();
-        FakeClamd f = FakeClamd.start(vertx, SocketAddress.inetSocketAddress(port, "127.0.0.1"), script);
-        toClose.add(f);
-        fakePort = port;
-        return f;
-    }
-
+class ClamdFilterTest extends FakeClamdTestBase {
     private ClamdFilter filter(Duration timeout) {
-        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.inet("127.0.0.1", fakePort), timeout, clock);
-        toClose.add(() -> await(f.close()));
-        return f;
+        return filter(timeout, Duration.ZERO);
     }
 
     private ClamdFilter filter() {
@@ -334,9 +295,9 @@ class ClamdFilterTest {
         Path sock = dir.resolve("clamd.sock");
         FakeClamd fake = FakeClamd.start(vertx, SocketAddress.domainSocketAddress(sock.toString()),
                 FakeClamd.replying("stream: OK"));
-        toClose.add(fake);
+        closeAfter(fake);
         ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.unix(sock), Duration.ofSeconds(20), clock);
-        toClose.add(() -> await(f.close()));
+        closeAfter(() -> await(f.close()));
         byte[] content = bytes("Subject: via unix socket\r\n\r\nbody\r\n");
 
         FilterResult r = scan(f, ScanMessages.write(dir, content));
@@ -349,10 +310,10 @@ class ClamdFilterTest {
     @Test
     void sizeLimitReplyIsReadOverAUnixSocketToo() throws Exception {
         Path sock = dir.resolve("limit.sock");
-        toClose.add(FakeClamd.start(vertx, SocketAddress.domainSocketAddress(sock.toString()),
+        closeAfter(FakeClamd.start(vertx, SocketAddress.domainSocketAddress(sock.toString()),
                 FakeClamd.limitAfterStall(vertx, 100_000, 100, "INSTREAM size limit exceeded. ERROR")));
         ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.unix(sock), Duration.ofSeconds(20), clock);
-        toClose.add(() -> await(f.close()));
+        closeAfter(() -> await(f.close()));
         ScanMessage big = ScanMessages.filler(dir, 8_000_000);
         for (int i = 0; i < Integer.getInteger("clamd.loops", 3); i++) {
             FilterResult r = scan(f, big);
@@ -363,7 +324,7 @@ class ClamdFilterTest {
     @Test
     void missingUnixSocketIsTempfail() throws Exception {
         ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.unix(dir.resolve("nope.sock")), Duration.ofSeconds(20), clock);
-        toClose.add(() -> await(f.close()));
+        closeAfter(() -> await(f.close()));
         FilterResult r = scan(f, ScanMessages.write(dir, bytes("x")));
         assertThat(r.kind()).isEqualTo(Kind.TEMPFAIL);
         assertThat(r.detail()).startsWith("cannot connect to clamd at unix:" + dir.resolve("nope.sock") + ": ");

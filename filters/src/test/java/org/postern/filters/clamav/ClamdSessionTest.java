@@ -7,59 +7,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.postern.filters.clamav.ScanMessages.await;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.postern.filters.FilterResult;
 import org.postern.filters.FilterResult.Kind;
 import org.postern.filters.ScanMessage;
-import org.postern.testkit.FreePort;
-import org.postern.testkit.MutableClock;
 
-class ClamdSessionTest {
+class ClamdSessionTest extends FakeClamdTestBase {
     private static final Duration CACHE = Duration.ofSeconds(10);
-    private static Vertx vertx;
-    @TempDir
-    Path dir;
-    private final MutableClock clock = new MutableClock();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private int port;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        await(vertx.close());
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose) c.close();
-    }
-
-    private FakeClamd fake(FakeClamd.Script script) throws Exception {
-        port = FreePort.next();
-        FakeClamd f = FakeClamd.start(vertx, SocketAddress.inetSocketAddress(port, "127.0.0.1"), script);
-        toClose.add(f);
-        return f;
-    }
 
     private ClamdFilter filter(Duration timeout) {
-        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.inet("127.0.0.1", port), timeout, CACHE, clock);
-        toClose.add(() -> await(f.close()));
-        return f;
+        return filter(timeout, CACHE);
     }
 
     private ClamdFilter filter() {
@@ -136,7 +97,7 @@ class ClamdSessionTest {
         FakeClamd fake = fake(FakeClamd.atEnd(s -> s.socket.close()));
         FilterResult r = await(filter().inspect(small("x")));
         assertThat(r.kind()).isEqualTo(Kind.TEMPFAIL);
-        assertThat(r.detail()).isEqualTo("clamd at inet:127.0.0.1:" + port + " closed the connection without a reply");
+        assertThat(r.detail()).isEqualTo("clamd at inet:127.0.0.1:" + fakePort + " closed the connection without a reply");
         assertThat(fake.sessions).hasSize(1);
     }
 
@@ -204,8 +165,8 @@ class ClamdSessionTest {
     @Test
     void theSweepClosesIdleSessionsWithoutTraffic() throws Exception {
         FakeClamd fake = fake(verdicts());
-        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.inet("127.0.0.1", port), Duration.ofSeconds(20), Duration.ofSeconds(1), clock);
-        toClose.add(() -> await(f.close()));
+        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.inet("127.0.0.1", fakePort), Duration.ofSeconds(20), Duration.ofSeconds(1), clock);
+        closeAfter(() -> await(f.close()));
         assertThat(await(f.inspect(small("x"))).kind()).isEqualTo(Kind.CLEAN);
         clock.advance(Duration.ofSeconds(2));
         waitFor(() -> fake.sessions.get(0).closed); // the periodic sweep runs every second
@@ -216,7 +177,7 @@ class ClamdSessionTest {
         FakeClamd fake = fake(FakeClamd.silent());
         FilterResult r = await(filter(Duration.ofMillis(300)).inspect(small("x")));
         assertThat(r.kind()).isEqualTo(Kind.TEMPFAIL);
-        assertThat(r.detail()).startsWith("clamd at inet:127.0.0.1:" + port + " did not answer within 300ms");
+        assertThat(r.detail()).startsWith("clamd at inet:127.0.0.1:" + fakePort + " did not answer within 300ms");
         waitFor(() -> fake.sessions.get(0).closed);
     }
 
@@ -236,7 +197,7 @@ class ClamdSessionTest {
     @Test
     void closeEndsTheIdleSessions() throws Exception {
         FakeClamd fake = fake(verdicts());
-        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.inet("127.0.0.1", port), Duration.ofSeconds(20), CACHE, clock);
+        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.inet("127.0.0.1", fakePort), Duration.ofSeconds(20), CACHE, clock);
         assertThat(await(f.inspect(small("x"))).kind()).isEqualTo(Kind.CLEAN);
         await(f.close());
         waitFor(() -> fake.sessions.get(0).closed);

@@ -16,6 +16,7 @@ import org.postern.testkit.RawSmtpClient;
 /**
  * Anti-relay at RCPT for an untrusted client: mynetworks here is 127.0.0.1/32 and the test connects
  * from 127.0.0.2, so only mydestination and relay_domains are accepted, and no address trick opens a relay.
+ * Of mydestination (mx.postern.test) only the users local_recipient_maps lists exist.
  */
 class SmtpdRelayTest {
     @TempDir Path dir;
@@ -23,7 +24,7 @@ class SmtpdRelayTest {
 
     @BeforeEach
     void start() throws Exception {
-        gw = GatewayHarness.start(dir, "");
+        gw = GatewayHarness.start(dir, "local_recipient_maps = inline:{ { postmaster = ok } }");
     }
 
     @AfterEach
@@ -48,6 +49,8 @@ class SmtpdRelayTest {
         "<user@EXAMPLE.test>                          | 250",
         "<postmaster@mx.postern.test>                 | 250",
         "<postmaster>                                 | 250",
+        "<nobody@mx.postern.test>                     | 550",
+        "<nobody>                                     | 550",
         "<user@elsewhere.test>                        | 554",
         "<user@sub.example.test>                      | 250",
         "<user%elsewhere.test@example.test>           | 554",

@@ -22,6 +22,11 @@ final class BackendParameters {
         Parameters.define("relay_transport", STRING, "relay", "transport:nexthop for recipients in relay_domains");
         Parameters.define("local_transport", STRING, "error:5.1.1 local mail delivery is disabled on this gateway",
                 "transport:nexthop for recipients in mydestination (Postern has no local delivery agent)");
+        Parameters.define("local_recipient_maps", LIST, "",
+                "tables of the valid recipients in mydestination (user or user@domain); empty: none while "
+                        + "local_transport is an error: transport, else every local recipient is accepted");
+        Parameters.define("unknown_local_recipient_reject_code", INT, "550",
+                "reply code for a recipient in mydestination that local_recipient_maps (or a disabled local_transport) rejects");
         Parameters.define("virtual_alias_domains", LIST, "$virtual_alias_maps",
                 "domains whose recipients exist only as virtual_alias_maps entries");
         Parameters.define("empty_address_recipient", STRING, "MAILER-DAEMON",

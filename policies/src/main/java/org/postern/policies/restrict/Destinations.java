@@ -114,12 +114,14 @@ final class Destinations {
      * The tables check_rcpt_maps consults: relay_recipient_maps; the tables that make an address valid
      * whatever its class (recipient_canonical_maps, canonical_maps, virtual_alias_maps); relocated_maps.
      */
-    record RecipientMaps(AddressMaps relayRecipients, List<AddressMaps> known, AddressMaps relocated) {
+    record RecipientMaps(AddressMaps relayRecipients, List<AddressMaps> known, AddressMaps relocated,
+                         AddressMaps localRecipients, boolean localDeliveryDisabled) {
         static RecipientMaps load(Env env) throws ConfigException {
             List<Diagnostic> errors = new ArrayList<>();
             List<AddressMaps> known = new ArrayList<>();
             AddressMaps relay = null;
             AddressMaps relocated = null;
+            AddressMaps local = null;
             try {
                 env.virtualAliasDomains();
             } catch (ConfigException e) {
@@ -142,8 +144,15 @@ final class Destinations {
             } catch (ConfigException e) {
                 errors.addAll(e.diagnostics());
             }
+            try {
+                local = env.localAddressMaps("local_recipient_maps");
+            } catch (ConfigException e) {
+                errors.addAll(e.diagnostics());
+            }
             if (!errors.isEmpty()) throw new ConfigException(errors);
-            return new RecipientMaps(relay, List.copyOf(known), relocated);
+            String localTransport = env.config.get("local_transport").strip();
+            boolean disabled = localTransport.equals("error") || localTransport.startsWith("error:");
+            return new RecipientMaps(relay, List.copyOf(known), relocated, local, disabled);
         }
     }
 
@@ -153,8 +162,12 @@ final class Destinations {
      * relocated_maps is refused "User has moved to ..." (5.1.6); one in virtual_alias_domains that
      * virtual_alias_maps lacks is "User unknown in virtual alias table" (5.1.1,
      * unknown_virtual_alias_reject_code); one in relay_domains must be in relay_recipient_maps (when
-     * set). Postern has no local delivery, hence no local_recipient_maps: addresses in mydestination
-     * count as listed. A table that cannot answer gives 451 4.3.0. Runs once per address (also as the
+     * set); one in mydestination must be in local_recipient_maps (when set) -- "User unknown in local
+     * recipient table" (unknown_local_recipient_reject_code). Postern has no local delivery agent: with
+     * local_recipient_maps empty and local_transport an error: transport (the default) no local address
+     * exists, so each is refused here instead of being accepted and bounced (backscatter); with another
+     * local_transport an empty local_recipient_maps accepts them all, as in Postfix. A table that cannot
+     * answer gives 451 4.3.0. Runs once per address (also as the
      * implicit check of smtpd_reject_unlisted_recipient / smtpd_reject_unlisted_sender).
      */
     record Unlisted(String name, Origin origin, Env env, RecipientMaps maps, ReplyClass cls) implements Stateful {
@@ -194,6 +207,16 @@ final class Destinations {
                 if (c == AddressClass.ALIAS) {
                     return GenericRestrictions.reply(f, this, Action.REJECT, code, cls.fixDsn("5.1.1"),
                             prefix + "User unknown" + (showTable ? " in virtual alias table" : ""));
+                }
+                if (c == AddressClass.LOCAL) {
+                    if (!maps.localRecipients().isEmpty()) {
+                        Optional<TableEntry> user = maps.localRecipients().find(qualified);
+                        if (user.isPresent()) return Decision.dunno(user.get().origin(), name);
+                    } else if (!maps.localDeliveryDisabled()) {
+                        return Decision.dunno(origin, name);
+                    }
+                    return GenericRestrictions.reply(f, this, Action.REJECT, env.code("unknown_local_recipient_reject_code"),
+                            cls.fixDsn("5.1.1"), prefix + "User unknown" + (showTable ? " in local recipient table" : ""));
                 }
                 if (maps.relayRecipients().isEmpty() || c != AddressClass.RELAY) return Decision.dunno(origin, name);
                 Optional<TableEntry> found = maps.relayRecipients().find(qualified);

@@ -94,7 +94,7 @@ class DestinationsTest {
         Verdict v = fx.rcpt(Fixture.rcpt("s@example.com", "nobody@relay.example"));
         assertThat(v.reply().oneLine())
                 .isEqualTo("550 5.1.1 <nobody@relay.example>: Recipient address rejected: User unknown in relay recipient table");
-        // local (mydestination) recipients: Postern has no local recipient maps, every one is "listed"
+        // local (mydestination) recipients are LocalRecipientsTest's; the fixture lists every one
         assertThat(fx.rcpt(Fixture.rcpt("s@example.com", "anyone@example.net")).accepted()).isTrue();
     }
 

@@ -50,7 +50,11 @@ final class Fixture implements AutoCloseable {
 
     Config config(String mainCf) throws ConfigException {
         file("main.cf", "mydomain = example.net\nmyhostname = mx.example.net\nmydestination = example.net\n"
-                + "relay_domains = relay.example\nmynetworks = 192.0.2.0/24\n" + mainCf);
+                + "relay_domains = relay.example\nmynetworks = 192.0.2.0/24\n" + mainCf
+                // every local user exists unless a test says otherwise (the default local_transport has none);
+                // last, so that the line numbers tests expect stay as they are
+                + (mainCf.contains("local_recipient_maps") || mainCf.contains("local_transport") ? ""
+                        : "\nlocal_recipient_maps = static:ok\n"));
         file("master.cf", "smtp inet n - n - - smtpd\n");
         return Config.load(dir);
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.postern.gateway.bounce.BounceSettings;
 import org.postern.gateway.bounce.Bouncer;
 import org.postern.gateway.bounce.Notices;
+import org.postern.gateway.cleanup.AddressRewriting;
 import org.postern.gateway.qmgr.Qmgr;
 import org.postern.gateway.qmgr.QmgrSettings;
 import org.postern.gateway.qmgr.QueueCommands;
@@ -67,6 +68,7 @@ final class Backend {
         Bouncer bouncer = new Bouncer(vertx, queue, BounceSettings.from(config), id -> later.get().activated(id), clock);
         return vertx.executeBlocking(() -> {
             Tables tables = new Tables(config.configDir());
+            bouncer.rewriteWith(AddressRewriting.from(config, tables)); // notices to "postmaster" follow its alias
             return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock),
                     TransportResolver.from(config, tables), SmtpSettings.fromConfig(config));
         }, false).compose(b -> start(vertx, config, spool, queue, b, bouncer, later, store, clock))
@@ -177,6 +179,7 @@ final class Backend {
     Future<Void> reload(Vertx vertx, Config config, IncomingQueue queue) {
         return vertx.executeBlocking(() -> {
             Tables tables = new Tables(config.configDir());
+            bouncer.rewriteWith(AddressRewriting.from(config, tables)); // notices to "postmaster" follow its alias
             return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock),
                     TransportResolver.from(config, tables), SmtpSettings.fromConfig(config));
         }, false).map(b -> {

@@ -15,6 +15,7 @@ import org.postern.core.Envelope;
 import org.postern.core.QueueId;
 import org.postern.core.Recipient;
 import org.postern.core.Recipient.Notify;
+import org.postern.gateway.cleanup.AddressRewriting;
 import org.postern.gateway.qmgr.BounceSink;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.queue.QueueFile;
@@ -51,6 +52,11 @@ public final class Bouncer implements BounceSink {
                 Objects.requireNonNull(queued, "queued"), clock);
         this.composer = new DsnComposer(settings, clock);
         this.api = new Notices(notices, new NoticeComposer(settings, clock), settings);
+    }
+
+    /** Rewrites the recipients of bounces and notices from now on as cleanup rewrites received mail's. */
+    public void rewriteWith(AddressRewriting rewriting) {
+        notices.rewriteWith(rewriting);
     }
 
     /** The notices other stages send (vscan's quarantine notices, qmgr's resource and software problems). */

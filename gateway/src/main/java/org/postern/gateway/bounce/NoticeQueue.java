@@ -1,6 +1,7 @@
 // NoticeQueue: puts one notice into the spool as a new message -- a QueueWriter from IncomingQueue, the
-// body composed as a stream on a bounce worker, the envelope (null sender or double_bounce_sender)
-// committed durably straight into active/ (notices are not scanned), then the qmgr is told its id.
+// body composed as a stream on a bounce worker, the envelope (null sender or double_bounce_sender) with
+// its recipient rewritten as cleanup would (canonical_maps, virtual_alias_maps: "postmaster" may be an
+// alias) committed durably straight into active/ (notices are not scanned), then the qmgr is told its id.
 package org.postern.gateway.bounce;
 
 import io.vertx.core.Future;
@@ -14,6 +15,7 @@ import org.postern.core.ClientInfo;
 import org.postern.core.Envelope;
 import org.postern.core.QueueId;
 import org.postern.core.Recipient;
+import org.postern.gateway.cleanup.AddressRewriting;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.QueueWriter;
@@ -33,12 +35,18 @@ final class NoticeQueue {
     private final WorkerExecutor workers;
     private final Consumer<QueueId> queued;
     private final Clock clock;
+    private volatile AddressRewriting rewriting = AddressRewriting.NONE;
 
     NoticeQueue(IncomingQueue queue, WorkerExecutor workers, Consumer<QueueId> queued, Clock clock) {
         this.queue = queue;
         this.workers = workers;
         this.queued = queued;
         this.clock = clock;
+    }
+
+    /** The address rewriting recipients of notices get from now on (the configuration's tables, once loaded). */
+    void rewriteWith(AddressRewriting r) {
+        rewriting = java.util.Objects.requireNonNull(r, "rewriting");
     }
 
     /**
@@ -59,7 +67,8 @@ final class NoticeQueue {
                     out.close();
                     return c;
                 }, false)
-                .compose(c -> w.commit(envelope(w.id(), sender, recipient, c), QueueName.ACTIVE))
+                .compose(c -> rewritten(envelope(w.id(), sender, recipient, c)))
+                .compose(env -> w.commit(env, QueueName.ACTIVE))
                 .transform(ar -> ar.succeeded() ? Future.succeededFuture(w.id())
                         : w.abort().transform(x -> Future.<QueueId>failedFuture(ar.cause()))))
                 .map(id -> {
@@ -70,6 +79,20 @@ final class NoticeQueue {
                     }
                     return id;
                 });
+    }
+
+    /**
+     * The envelope with its recipients as cleanup would rewrite them (the sender stays: it marks the notice
+     * as one that must not bounce); a table that fails leaves the notice unqueued, as cleanup answers 451.
+     */
+    private Future<Envelope> rewritten(Envelope env) {
+        AddressRewriting.Result r = rewriting.apply(env, null, List.of());
+        r.warnings().forEach(w -> Bouncer.LOG.warn("{}", w));
+        if (r.refusal() != null) return Future.failedFuture(new IOException("address rewriting failed: " + r.refusal().oneLine()));
+        Envelope e = r.envelope();
+        return Future.succeededFuture(new Envelope(env.queueId(), env.arrival(), env.client(), env.sender(), e.recipients(),
+                env.declaredSize(), env.body(), env.smtputf8() || e.recipients().stream().anyMatch(x -> !MailText.isAscii(x.address())),
+                env.ret(), env.envid(), env.filter()));
     }
 
     private Envelope envelope(QueueId id, String sender, String recipient, NoticeHeaders.Composed c) {

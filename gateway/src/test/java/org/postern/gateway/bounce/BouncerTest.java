@@ -137,6 +137,25 @@ class BouncerTest extends BounceTestBase {
     }
 
     @Test
+    void noticesAndBouncesGoWhereVirtualAliasMapsSendTheirRecipient_asCleanupWould() throws Exception {
+        org.postern.policies.conf.Config config = org.postern.policies.conf.Config.defaults(dir).withOverrides(java.util.Map.of(
+                "myhostname", "postern.test", "mydestination", "postern.test",
+                "virtual_alias_maps", "inline:{ { postmaster@postern.test = admin@example.test }, { s@alias.test = real@example.test } }"));
+        bouncer.rewriteWith(org.postern.gateway.cleanup.AddressRewriting.from(config, new org.postern.policies.table.Tables(dir)));
+
+        await(bouncer.notices().notice("postmaster", "Virus found", "text", java.util.Optional.empty()));
+        Notice n = onlyNotice();
+        assertThat(n.envelope().recipients()).extracting(Recipient::address).containsExactly("admin@example.test");
+        assertThat(n.envelope().sender()).isEqualTo("double-bounce@postern.test"); // still a notice that never bounces
+        assertThat(field(n.message(), "To")).isEqualTo("postmaster@postern.test");
+
+        queued.clear();
+        QueueFile orig = original("s@alias.test", "a@s.test");
+        await(bouncer.bounced(orig, List.of(new Bounced(0, "a@s.test", "5.1.1", SAID))));
+        assertThat(onlyNotice().envelope().recipients()).extracting(Recipient::address).containsExactly("real@example.test");
+    }
+
+    @Test
     void without2bounceInNotifyClassesAFailedBounceIsDropped() throws Exception {
         use(settings(Set.of("resource", "software"), 50_000));
         QueueFile orig = original("", "a@s.test");

@@ -127,7 +127,7 @@ ${POSTERN_EXTRA_MAIN}
 CF
   cat > "$dir/master.cf" <<CF
 # service type  private unpriv  chroot  wakeup  maxproc command
-127.0.0.1:$port inet n     -       n       -       -       smtpd
+127.0.0.1:$port inet n     -       n       -       ${POSTERN_MAXPROC:--}       smtpd
 CF
 }
 postern_pid() { local p; p=$(tr -dc '0-9' < "$1/data/master.pid" 2>/dev/null) || true; echo "${p:-}"; }

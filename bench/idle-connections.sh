@@ -25,7 +25,7 @@ if [ -n "$old" ] && kill -0 "$old" 2>/dev/null; then
   die "a Postern instance from an earlier run still runs in $WORK (PID $old); stop it: $POSTERN -c $WORK stop"
 fi
 rm -rf "$WORK"
-postern_setup "$WORK" "$POSTERN_PORT"
+POSTERN_MAXPROC=0 postern_setup "$WORK" "$POSTERN_PORT"   # maxproc 0: no session limit (default_process_limit is 100)
 postern_start "$WORK" "$POSTERN_PORT"
 PID=$POSTERN_PID
 

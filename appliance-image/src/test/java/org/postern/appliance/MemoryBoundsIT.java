@@ -37,7 +37,8 @@ class MemoryBoundsIT {
                 "maillog_file = $config_directory/maillog", "myhostname = mem.example.test",
                 "mynetworks = 127.0.0.0/8", "relay_domains = example.test", "smtpd_pregreet_wait = 0",
                 "message_size_limit = 0", ""));
-        Files.writeString(dir.resolve("master.cf"), "127.0.0.1:" + port + " inet n - n - - smtpd\n");
+        // maxproc 0: no session limit (the default_process_limit of 100 would refuse the idle sessions test)
+        Files.writeString(dir.resolve("master.cf"), "127.0.0.1:" + port + " inet n - n - 0 smtpd\n");
         String java = ProcessHandle.current().info().command().orElse("java");
         postern = new ProcessBuilder(java, heap, "-XX:+ExitOnOutOfMemoryError", "-jar", System.getProperty("postern.jar"),
                 "-c", dir.toString(), "run")

@@ -1,6 +1,7 @@
 // SmtpdListener: one master.cf smtpd service (e.g. "smtp", "submission", "127.0.0.1:10025") with
 // its frozen settings, TLS material and password file, shared by the sessions of every event loop.
-// Enforces smtpd_client_connection_count_limit per client address (mynetworks exempt, as Postfix).
+// Enforces master.cf's maxproc (default_process_limit) as the limit of concurrent sessions, and
+// smtpd_client_connection_count_limit per client address (mynetworks exempt, as Postfix).
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Vertx;
@@ -10,6 +11,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.postern.core.SmtpReply;
 import org.postern.gateway.cleanup.AddressRewriting;
@@ -37,11 +40,17 @@ public final class SmtpdListener {
     private final AddressRewriting rewriting;
     private final Supplier<VscanStage> vscan;
     private final ConcurrentHashMap<String, Integer> connections = new ConcurrentHashMap<>();
+    /** master.cf maxproc: concurrent sessions; 0 = no limit. */
+    private final int maxSessions;
+    private final AtomicInteger sessions = new AtomicInteger();
+    private final AtomicLong lastLimitWarning = new AtomicLong(Long.MIN_VALUE);
 
+    /** @param maxSessions master.cf maxproc of the service: sessions at the same time, 0 = no limit */
     SmtpdListener(Vertx vertx, String serviceName, String host, int port, SmtpdSettings settings,
                   IncomingQueue queue, ServerTls tls, PasswordFile passwords, Clock clock, DnsResolver dns,
                   ContentChecks contentChecks, SmtpdRestrictions restrictions, AddressRewriting rewriting,
-                  Supplier<VscanStage> vscan) {
+                  Supplier<VscanStage> vscan, int maxSessions) {
+        this.maxSessions = maxSessions;
         this.vscan = vscan;
         this.vertx = vertx;
         this.serviceName = serviceName;
@@ -86,11 +95,20 @@ public final class SmtpdListener {
     /** Called on the event loop that accepted the connection. */
     void accept(NetSocket socket) {
         String addr = socket.remoteAddress().hostAddress();
+        if (maxSessions > 0 && sessions.incrementAndGet() > maxSessions) {
+            sessions.decrementAndGet();
+            warnProcessLimit();
+            socket.write(SmtpReply.of(421, "4.3.2", settings.hostname()
+                    + " Service temporarily unavailable: too many sessions; try again later").render());
+            socket.end();
+            return;
+        }
         int limit = settings.connectionCountLimit();
         if (limit > 0 && !inMynetworks(addr)) {
             int n = connections.merge(addr, 1, Integer::sum);
             if (n > limit) {
                 connections.merge(addr, -1, Integer::sum);
+                if (maxSessions > 0) sessions.decrementAndGet();
                 SessionLog.LOG.warn("Connection concurrency limit exceeded: {} from {}[{}] for service {}",
                         n, clientName(addr), addr, serviceName);
                 socket.write(SmtpReply.of(421, "4.7.0", settings.hostname() + " Error: too many connections from "
@@ -103,9 +121,19 @@ public final class SmtpdListener {
     }
 
     void sessionClosed(SmtpSession s) {
+        if (maxSessions > 0) sessions.decrementAndGet();
         if (settings.connectionCountLimit() > 0 && !settings.mynetworks().contains(s.clientInet)) {
             connections.computeIfPresent(s.clientAddress, (k, v) -> v <= 1 ? null : v - 1);
         }
+    }
+
+    /** Postfix master's warning, at most once a minute per service. */
+    private void warnProcessLimit() {
+        long now = clock.millis();
+        long last = lastLimitWarning.get();
+        if ((last != Long.MIN_VALUE && now - last < 60_000) || !lastLimitWarning.compareAndSet(last, now)) return;
+        SessionLog.LOG.warn("service \"{}\" ({}) has reached its process limit \"{}\": new clients are refused with 421"
+                + " -- see default_process_limit or the service's maxproc in master.cf", serviceName, port, maxSessions);
     }
 
     boolean inMynetworks(String address) {

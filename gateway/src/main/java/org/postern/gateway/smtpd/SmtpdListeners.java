@@ -59,7 +59,8 @@ public final class SmtpdListeners {
             PasswordFile passwords = null;
             if (st.saslEnabled()) passwords = PasswordFile.load(path(c, "smtpd_sasl_password_file"));
             out.add(new SmtpdListener(vertx, service.name(), service.host() == null ? "0.0.0.0" : service.host(),
-                    service.port(), st, queue, tls, passwords, clock, dns, checks, restrictions, rewriting, vscan));
+                    service.port(), st, queue, tls, passwords, clock, dns, checks, restrictions, rewriting, vscan,
+                    service.maxproc()));
         }
         return out;
     }

@@ -252,6 +252,29 @@ class SmtpdHardeningTest {
     }
 
     @Test
+    void maxprocLimitsTheSessionsOfAService_mynetworksIncluded(@TempDir Path other) throws Exception {
+        try (GatewayHarness limited = GatewayHarness.start(other, "default_process_limit = 2\n");
+             RawSmtpClient a = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10));
+             RawSmtpClient b = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10))) {
+            assertThat(a.readReply().code()).isEqualTo(220);
+            assertThat(b.readReply().code()).isEqualTo(220);
+            try (RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10))) {
+                Reply r = c.readReply();
+                assertThat(r.code()).isEqualTo(421);
+                assertThat(r.text()).startsWith("4.3.2 ").contains("too many sessions");
+                assertThat(c.awaitClose(Duration.ofSeconds(5))).isTrue();
+            }
+            a.command("QUIT");
+            a.awaitClose(Duration.ofSeconds(5));
+            Await.until("a session slot", Duration.ofSeconds(5), () -> {
+                try (RawSmtpClient d = RawSmtpClient.connect("127.0.0.1", limited.port, Duration.ofSeconds(10))) {
+                    return d.readReply().code() == 220;
+                }
+            });
+        }
+    }
+
+    @Test
     void forbiddenHttpCommandIsDropped() throws Exception {
         try (RawSmtpClient c = connect()) {
             c.sendLine("GET / HTTP/1.1");

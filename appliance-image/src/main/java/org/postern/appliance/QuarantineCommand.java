@@ -170,18 +170,18 @@ final class QuarantineCommand extends ConfiguredCommand {
         return " (" + r.state().name().toLowerCase(Locale.ROOT) + ")";
     }
 
-    private static String verdictClass(String reason) {
+    private static String verdictClass(String reason) throws Fatal {
         return switch (reason.toLowerCase(Locale.ROOT)) {
             case "virus", "infected" -> "infected";
             case "spam" -> "spam";
             case "probable-spam", "probable_spam" -> "probable_spam";
             case "banned" -> "banned";
             case "unscannable" -> "unscannable";
-            default -> throw new IllegalArgumentException("unknown --reason " + reason);
+            default -> throw new Fatal("--reason " + reason + ": expected virus, spam, probable-spam, banned or unscannable");
         };
     }
 
-    static Instant since(String s) {
+    static Instant since(String s) throws Fatal {
         try {
             if (s.matches("\\d+[smhdw]")) {
                 long n = Long.parseLong(s.substring(0, s.length() - 1));
@@ -196,7 +196,7 @@ final class QuarantineCommand extends ConfiguredCommand {
             }
             return LocalDate.parse(s).atStartOfDay(ZoneId.systemDefault()).toInstant();
         } catch (DateTimeParseException | NumberFormatException e) {
-            throw new IllegalArgumentException("--since " + s + ": expected a date like 2026-11-20 or an age like 24h");
+            throw new Fatal("--since " + s + ": expected a date like 2026-11-20 or an age like 24h");
         }
     }
 

@@ -62,6 +62,12 @@ class QuarantineCommandIT {
             assertThat(list.out()).contains("<sender@client.test>", "a@example.test (quarantined)", "-- 1 quarantined message");
             assertThat(PosternProcess.run(config, "quarantine", "list", "--reason", "spam").out())
                     .contains("-- 0 quarantined messages");
+            for (String[] bad : new String[][] {{"--reason", "bogus"}, {"--since", "2026-13-45"}}) {
+                PosternProcess.Result refused = PosternProcess.run(config, "quarantine", "list", bad[0], bad[1]);
+                assertThat(refused.exit()).isEqualTo(1);
+                assertThat(refused.err()).as("one line naming the option, no stack trace")
+                        .contains("fatal: " + bad[0] + " " + bad[1] + ": expected").doesNotContain("Exception", "\tat ");
+            }
             Matcher m = ID.matcher(list.out());
             assertThat(m.find()).isTrue();
             String id = m.group(1);

@@ -39,8 +39,8 @@ final class SmtpdPolicy {
         return Future.fromCompletionStage(verdict, s.context).map(v -> {
             if (stage == Stage.HELO || stage == Stage.MAIL) s.pendingDeferral = v.pendingDeferral();
             for (LogEvent e : v.log()) {
-                if (e.warning()) SessionLog.LOG.warn(e.lineWithOrigin());
-                else SessionLog.LOG.info(e.lineWithOrigin());
+                if (e.warning()) SessionLog.LOG.warn(e.messageWithOrigin()); // the layout writes "warning: "
+                else SessionLog.LOG.info(e.messageWithOrigin());
             }
             if (tx != null) {
                 for (Decision d : v.sideEffects()) tx.effects.record(d);

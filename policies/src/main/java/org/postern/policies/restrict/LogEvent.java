@@ -14,6 +14,8 @@ import org.postern.core.Origin;
  * @param origin  the rule or table entry that caused it
  */
 public record LogEvent(boolean warning, String line, Origin origin) {
+    private static final String WARNING = "warning: ";
+
     public LogEvent {
         Objects.requireNonNull(line, "line");
         Objects.requireNonNull(origin, "origin");
@@ -37,11 +39,20 @@ public record LogEvent(boolean warning, String line, Origin origin) {
 
     /** A configuration warning: {@code warning: TEXT} (Postfix's msg_warn). */
     static LogEvent warning(String text, Origin origin) {
-        return new LogEvent(true, "warning: " + text, origin);
+        return new LogEvent(true, WARNING + text, origin);
     }
 
     /** The line followed by {@code  (origin)}, for logs that also show which rule decided. */
     public String lineWithOrigin() {
         return line + " (" + origin + ")";
+    }
+
+    /**
+     * {@link #lineWithOrigin()} for a logger whose layout writes Postfix's {@code warning: } before WARN
+     * records itself: a warning without its own prefix, so the mail log does not say it twice.
+     */
+    public String messageWithOrigin() {
+        String l = lineWithOrigin();
+        return warning && l.startsWith(WARNING) ? l.substring(WARNING.length()) : l;
     }
 }

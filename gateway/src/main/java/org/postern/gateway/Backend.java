@@ -68,18 +68,21 @@ final class Backend {
         Bouncer bouncer = new Bouncer(vertx, queue, BounceSettings.from(config), id -> later.get().activated(id), clock);
         return vertx.executeBlocking(() -> {
             Tables tables = new Tables(config.configDir());
-            bouncer.rewriteWith(AddressRewriting.from(config, tables)); // notices to "postmaster" follow its alias
-            return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock),
-                    TransportResolver.from(config, tables), SmtpSettings.fromConfig(config));
+            Router router = TransportResolver.from(config, tables);
+            SmtpSettings smtp = SmtpSettings.fromConfig(config);
+            AddressRewriting rewriting = AddressRewriting.from(config, tables);
+            // last: the filters hold connections and timers
+            return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock), router, smtp, rewriting);
         }, false).compose(b -> start(vertx, config, spool, queue, b, bouncer, later, store, clock))
                 .recover(e -> bouncer.close().transform(x -> Future.failedFuture(e)));
     }
 
     /** What configuration load makes (tables read, on a worker) before anything starts. */
-    private record Built(VscanStage.Inspector inspector, Router router, SmtpSettings smtp) {}
+    private record Built(VscanStage.Inspector inspector, Router router, SmtpSettings smtp, AddressRewriting rewriting) {}
 
     private static Future<Backend> start(Vertx vertx, Config config, Spool spool, IncomingQueue queue, Built b,
                                          Bouncer bouncer, AtomicReference<Qmgr> later, QuarantineStore store, Clock clock) {
+        bouncer.rewriteWith(b.rewriting()); // notices to "postmaster" follow its alias
         SmtpTransport transport = new SmtpTransport(vertx, b.smtp(), clock, Resolvers.fromConfig(config, clock));
         Router router = b.router();
         VscanStage.Inspector inspector = b.inspector();
@@ -106,6 +109,17 @@ final class Backend {
     private static VscanStage.Inspector inspector(Vertx vertx, Config config, Tables tables, IncomingQueue queue,
                                                   QuarantineStore store, Notices notices, Clock clock) throws Exception {
         List<FilterChain.Member> members = new ArrayList<>();
+        try {
+            return inspector(vertx, config, tables, queue, store, notices, clock, members);
+        } catch (Exception | Error e) { // a bad table or address: the filters made so far hold sockets and timers
+            members.forEach(m -> m.filter().close());
+            throw e;
+        }
+    }
+
+    private static VscanStage.Inspector inspector(Vertx vertx, Config config, Tables tables, IncomingQueue queue,
+                                                  QuarantineStore store, Notices notices, Clock clock,
+                                                  List<FilterChain.Member> members) throws Exception {
         Set<String> failOpen = new HashSet<>();
         ClamdFilter.fromConfig(vertx, config, clock).ifPresent(f -> {
             members.add(new FilterChain.Member(f, config.getTime("vscan_clamd_timeout"), config.getBool("vscan_clamd_fail_open")));
@@ -179,12 +193,15 @@ final class Backend {
     Future<Void> reload(Vertx vertx, Config config, IncomingQueue queue) {
         return vertx.executeBlocking(() -> {
             Tables tables = new Tables(config.configDir());
-            bouncer.rewriteWith(AddressRewriting.from(config, tables)); // notices to "postmaster" follow its alias
-            return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock),
-                    TransportResolver.from(config, tables), SmtpSettings.fromConfig(config));
+            Router router = TransportResolver.from(config, tables);
+            SmtpSettings smtp = SmtpSettings.fromConfig(config);
+            AddressRewriting rewriting = AddressRewriting.from(config, tables);
+            // last: the filters hold connections and timers
+            return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock), router, smtp, rewriting);
         }, false).map(b -> {
             qmgr.reconfigure(b.router());
             vscan.reconfigure(b.inspector());
+            bouncer.rewriteWith(b.rewriting());
             return null;
         });
     }

@@ -57,6 +57,9 @@ final class SmtpSession {
     private boolean quit;
     private boolean shuttingDown;
     private long idleTimer = -1;
+    /** Message bytes since the deadline last started again without a line end (smtpd_per_record_deadline). */
+    private long contentSinceDeadline;
+    private static final int RECORD_BYTES = 64 * 1024;
     String lastCommand = "CONNECT";
     /** The session's event-loop context: restriction verdicts come back here. */
     final io.vertx.core.Context context;
@@ -155,7 +158,7 @@ final class SmtpSession {
             close();
             return;
         }
-        resetIdleTimer();
+        if (!settings.perRecordDeadline()) resetIdleTimer(); // per read, as Postfix by default
         framer.feed(data);
         if (framer.buffered() > MAX_READ_AHEAD && !paused) {
             paused = true;
@@ -176,6 +179,7 @@ final class SmtpSession {
                 if (shuttingDown && transaction == null && framer.inCommandMode()) goodbyeForShutdown();
                 return;
             }
+            if (settings.perRecordDeadline() && completesRecord(event)) resetIdleTimer();
             Future<Void> done;
             try {
                 done = handle(event);
@@ -192,6 +196,25 @@ final class SmtpSession {
                 return;
             }
         }
+    }
+
+    /**
+     * smtpd_per_record_deadline: the deadline starts again only when a whole record arrived -- a command
+     * line, a line of message text, the end of the message or of a BDAT chunk, or 64 KB of BDAT bytes.
+     */
+    private boolean completesRecord(Event event) {
+        if (!(event instanceof InputFramer.Content content)) return true;
+        Buffer b = content.bytes();
+        contentSinceDeadline += b.length();
+        for (int i = 0; i < b.length(); i++) {
+            if (b.getByte(i) == '\n') {
+                contentSinceDeadline = 0;
+                return true;
+            }
+        }
+        if (contentSinceDeadline < RECORD_BYTES) return false;
+        contentSinceDeadline = 0;
+        return true;
     }
 
     private Future<Void> handle(Event event) {

@@ -274,6 +274,39 @@ class SmtpdHardeningTest {
         }
     }
 
+    /** Sends {@code text} a byte every 300 ms, as a slow-drip client. */
+    private static void drip(RawSmtpClient c, String text) throws Exception {
+        for (char ch : text.toCharArray()) {
+            c.send(String.valueOf(ch));
+            Thread.sleep(300);
+        }
+    }
+
+    @Test
+    void aClientDrippingBytesIsCutOffWhenALineTakesLongerThanSmtpdTimeout(@TempDir Path other) throws Exception {
+        try (GatewayHarness slow = GatewayHarness.start(other, "smtpd_timeout = 3s\n");
+             RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", slow.port, Duration.ofSeconds(10))) {
+            assertThat(c.readReply().code()).isEqualTo(220);
+            long t0 = System.nanoTime();
+            drip(c, "EHLO slow"); // 2.7 s, every read in time; the line's deadline ends at 3 s, a read's at 5.7 s
+            Reply r = c.readReply();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(4500));
+            assertThat(r.code()).isEqualTo(421);
+            assertThat(r.text()).endsWith(" Error: timeout exceeded");
+            assertThat(c.awaitClose(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
+    void withoutPerRecordDeadlineEachReadRestartsTheTimeout_asPostfixByDefault(@TempDir Path other) throws Exception {
+        try (GatewayHarness slow = GatewayHarness.start(other, "smtpd_timeout = 2s\nsmtpd_per_record_deadline = no\n");
+             RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", slow.port, Duration.ofSeconds(10))) {
+            assertThat(c.readReply().code()).isEqualTo(220);
+            drip(c, "EHLO a.test\r\n"); // 3.9 s for the line, never 2 s without a byte
+            assertThat(c.readReply().code()).isEqualTo(250);
+        }
+    }
+
     @Test
     void forbiddenHttpCommandIsDropped() throws Exception {
         try (RawSmtpClient c = connect()) {

@@ -158,6 +158,7 @@ final class Backend {
             Tables tables = new Tables(config.configDir());
             try {
                 TransportResolver.from(config, tables);
+                TransportResolver.unknownTransports(config, tables).forEach(d -> problems.add(d.toString()));
             } catch (org.postern.policies.conf.ConfigException e) {
                 e.diagnostics().forEach(d -> problems.add(d.toString()));
             }
@@ -167,7 +168,7 @@ final class Backend {
                 try {
                     part.run();
                 } catch (IllegalArgumentException e) {
-                    problems.add(e.getMessage());
+                    problems.add(errorAt(e.getMessage()));
                 }
             }
             try {
@@ -176,12 +177,18 @@ final class Backend {
             } catch (org.postern.policies.conf.ConfigException e) {
                 e.diagnostics().forEach(d -> problems.add(d.toString()));
             } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
+                problems.add(errorAt(e.getMessage()));
             }
         } finally {
             vertx.close();
         }
         return problems;
+    }
+
+    /** "main.cf:3: what" as a Diagnostic prints it: "main.cf:3: error: what". */
+    private static String errorAt(String message) {
+        int at = message.indexOf(": ");
+        return at < 0 ? "error: " + message : message.substring(0, at) + ": error: " + message.substring(at + 2);
     }
 
     /**

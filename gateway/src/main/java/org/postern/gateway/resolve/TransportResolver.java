@@ -116,6 +116,7 @@ public final class TransportResolver implements Router {
             level = Destination.TlsPolicy.NONE;
         }
         if (errors.stream().anyMatch(Diagnostic::isError)) throw new ConfigException(errors);
+        for (Diagnostic d : unknownTransports(config, tables)) LOG.warn("{}", d); // postern check calls them errors
         AddressClasses classes = new AddressClasses(config.mydestination(), AddressClasses.interfaceAddresses(),
                 aliasDomains, config.relayDomains());
         TransportMaps maps = new TransportMaps(transportMaps, new TransportMaps.Extensions(config.get("recipient_delimiter"),
@@ -125,6 +126,26 @@ public final class TransportResolver implements Router {
                 !config.getList("smtp_sasl_security_options").contains("noplaintext"));
         return new TransportResolver(classes, maps, policy, transports, origins, relayhost, config.get("myhostname"),
                 config.get("double_bounce_sender"));
+    }
+
+    /**
+     * postern check: the transport_maps entries (of indexed tables) naming a transport Postern does not
+     * have -- at run time their recipients are deferred with "mail system configuration error", as in
+     * Postfix -- each as an error at the entry's file:line. Tables that fail to open are from()'s to report.
+     */
+    public static List<Diagnostic> unknownTransports(Config config, Tables tables) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (LookupTable t : open(config, tables, "transport_maps", new ArrayList<>())) {
+            for (TableEntry e : t.entries()) {
+                String transport = NextHop.parse(e.value()).transport();
+                if (!transport.isEmpty() && !KNOWN.contains(transport.toLowerCase(Locale.ROOT))) {
+                    out.add(Diagnostic.error(e.origin(), "transport_maps: unknown mail transport \"" + transport
+                            + "\" (known: " + String.join(", ", KNOWN.stream().sorted().toList())
+                            + "); its recipients would be deferred"));
+                }
+            }
+        }
+        return out;
     }
 
     private static List<LookupTable> open(Config config, Tables tables, String parameter, List<Diagnostic> errors) {

@@ -282,4 +282,16 @@ class TransportResolverTest {
         assertThat(TransportResolver.reply("5.1.1x text", "5.0.0", "e")).isEqualTo(SmtpReply.of(550, "5.0.0", "5.1.1x text"));
         assertThat(TransportResolver.reply("", "2.0.0", "discarded")).isEqualTo(SmtpReply.of(250, "2.0.0", "discarded"));
     }
+
+    @Test
+    void checkNamesTransportMapsEntriesWithAnUnknownTransport_atTheirLine() throws Exception {
+        resolver("transport_maps = hash:transport, inline:{ { b.test = smpt:[mx.b.test] } }\n",
+                "transport", "# routes\na.test  smtp:[mx.a.test]\nc.test  frobnicate:[x]\nd.test  :[only.nexthop]\n"
+                        + "e.test  error:5.1.1 gone\n");
+        List<String> problems = TransportResolver.unknownTransports(Config.load(dir), new Tables(dir)).stream()
+                .map(Object::toString).toList();
+        assertThat(problems).hasSize(2);
+        assertThat(problems.get(0)).startsWith(dir.resolve("transport") + ":3: error: transport_maps: unknown mail transport \"frobnicate\"");
+        assertThat(problems.get(1)).contains("unknown mail transport \"smpt\"");
+    }
 }

@@ -45,6 +45,11 @@ final class IndexedTable implements LookupTable {
     }
 
     @Override
+    public java.util.List<TableEntry> entries() {
+        return entries.values().stream().sorted(java.util.Comparator.comparingInt((TableEntry e) -> e.origin().line())).toList();
+    }
+
+    @Override
     public String toString() {
         return spec + " (" + entries.size() + " entries)";
     }

@@ -31,4 +31,12 @@ public interface LookupTable {
      * network prefixes, user@) query pattern tables with the whole string only, as Postfix does.
      */
     boolean isPattern();
+
+    /**
+     * Every entry, for checks of a whole table ({@code postern check}); empty where the results are not
+     * fixed text (pattern tables: their results may hold $1 substitutions).
+     */
+    default java.util.List<TableEntry> entries() {
+        return java.util.List.of();
+    }
 }

@@ -57,7 +57,7 @@ final class SmtpSession {
     private boolean quit;
     private boolean shuttingDown;
     private long idleTimer = -1;
-    /** Message bytes since the deadline last started again without a line end (smtpd_per_record_deadline). */
+    /** Message bytes since the deadline last started again without a line end (smtpd_per_request_deadline). */
     private long contentSinceDeadline;
     private static final int RECORD_BYTES = 64 * 1024;
     String lastCommand = "CONNECT";
@@ -199,7 +199,7 @@ final class SmtpSession {
     }
 
     /**
-     * smtpd_per_record_deadline: the deadline starts again only when a whole record arrived -- a command
+     * smtpd_per_request_deadline: the deadline starts again only when a whole record arrived -- a command
      * line, a line of message text, the end of the message or of a BDAT chunk, or 64 KB of BDAT bytes.
      */
     private boolean completesRecord(Event event) {

@@ -39,7 +39,7 @@ record SmtpdSettings(
                 c.get("myhostname"), c.get("smtpd_banner"), c.get("mail_name"), c.get("myorigin"),
                 c.getLong("message_size_limit"), c.getInt("line_length_limit"), c.getInt("header_size_limit"),
                 c.getInt("smtpd_recipient_limit"),
-                c.getTime("smtpd_timeout"), c.getBool("smtpd_per_record_deadline"), c.getInt("smtpd_hard_error_limit"), c.getInt("smtpd_soft_error_limit"),
+                c.getTime("smtpd_timeout"), c.getBool("smtpd_per_request_deadline"), c.getInt("smtpd_hard_error_limit"), c.getInt("smtpd_soft_error_limit"),
                 c.getTime("smtpd_error_sleep_time"), c.getInt("smtpd_junk_command_limit"),
                 wrapper ? TlsLevel.ENCRYPT : tlsLevel(c.get("smtpd_tls_security_level")),
                 c.getBool("smtpd_tls_auth_only"), wrapper, c.getBool("smtpd_sasl_auth_enable"),

@@ -299,7 +299,7 @@ class SmtpdHardeningTest {
 
     @Test
     void withoutPerRecordDeadlineEachReadRestartsTheTimeout_asPostfixByDefault(@TempDir Path other) throws Exception {
-        try (GatewayHarness slow = GatewayHarness.start(other, "smtpd_timeout = 2s\nsmtpd_per_record_deadline = no\n");
+        try (GatewayHarness slow = GatewayHarness.start(other, "smtpd_timeout = 2s\nsmtpd_per_request_deadline = no\n");
              RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", slow.port, Duration.ofSeconds(10))) {
             assertThat(c.readReply().code()).isEqualTo(220);
             drip(c, "EHLO a.test\r\n"); // 3.9 s for the line, never 2 s without a byte

@@ -77,7 +77,7 @@ public final class Parameters {
         define("smtpd_banner", STRING, "$myhostname ESMTP $mail_name", "text after the 220 code of the greeting");
         define("smtpd_recipient_limit", INT, "1000", "maximal recipients per message");
         time("smtpd_timeout", "300s", ChronoUnit.SECONDS, "time limit to send a reply or receive a request");
-        define("smtpd_per_record_deadline", BOOL, "yes",
+        define("smtpd_per_request_deadline", BOOL, "yes",
                 "Postern: yes (Postfix: only under stress): smtpd_timeout limits a whole command line or message line, "
                         + "not each read, so a client dripping a byte at a time is cut off");
         define("smtpd_hard_error_limit", INT, "20", "errors after which the session is disconnected");

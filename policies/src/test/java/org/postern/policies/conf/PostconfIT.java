@@ -28,7 +28,7 @@ class PostconfIT {
     private static final Set<String> POSTERN_DEFAULTS = Set.of("mail_name", "mail_version", "queue_directory",
             "data_directory", "syslog_name", "mynetworks", "allow_percent_hack", "smtpd_tls_auth_only", "smtpd_relay_restrictions", "swap_bangpath",
             "smtpd_forbid_bare_newline", "smtpd_banner", "notify_classes", "mail_owner", "local_transport",
-            "smtpd_per_record_deadline", // yes, not ${stress?{yes}:{no}}: Postern has no stress mode
+            "smtpd_per_request_deadline", // yes, not ${stress?{yes}:{no}}: Postern has no stress mode
             "local_recipient_maps", // no passwd or aliases: local users exist only when listed (Destinations)
             // per-transport parameters: postconf knows them only for services its master.cf defines
             "smtp_destination_concurrency_limit", "smtp_destination_recipient_limit",

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.postern.filters.FilterResult;
 import org.postern.filters.FilterResult.Kind;
 import org.postern.filters.ScanMessage;
+import org.postern.testkit.Await;
 
 class ClamdSessionTest extends FakeClamdTestBase {
     private static final Duration CACHE = Duration.ofSeconds(10);
@@ -41,9 +42,9 @@ class ClamdSessionTest extends FakeClamdTestBase {
         });
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 200 && !condition.getAsBoolean(); i++) Thread.sleep(10);
-        assertThat(condition.getAsBoolean()).isTrue();
+    /** Waits until the fake saw {@code s} closed (an assertion: fails after 5 s). */
+    private static void awaitClosed(FakeClamd.Session s) {
+        Await.until("clamd session " + s.socket.remoteAddress() + " closed", Duration.ofSeconds(5), () -> s.closed);
     }
 
     @Test
@@ -121,7 +122,7 @@ class ClamdSessionTest extends FakeClamdTestBase {
         assertThat(r.kind()).isEqualTo(Kind.TEMPFAIL);
         assertThat(r.detail()).contains("answered 'stream: OK' without the session's request id 1")
                 .contains("vscan_clamd_connection_cache_time_limit = 0");
-        waitFor(() -> fake.sessions.get(0).closed);
+        awaitClosed(fake.sessions.get(0));
     }
 
     @Test
@@ -143,7 +144,7 @@ class ClamdSessionTest extends FakeClamdTestBase {
         assertThat(r.detail()).isEqualTo("INSTREAM size limit exceeded. ERROR"); // without the request id
         assertThat(await(f.inspect(small("y"))).kind()).isEqualTo(Kind.CLEAN);
         assertThat(fake.sessions).hasSize(2);
-        waitFor(() -> fake.sessions.get(0).closed);
+        awaitClosed(fake.sessions.get(0));
     }
 
     @Test
@@ -159,7 +160,7 @@ class ClamdSessionTest extends FakeClamdTestBase {
         assertThat(await(f.inspect(small("z"))).kind()).isEqualTo(Kind.CLEAN);
 
         assertThat(fake.sessions).hasSize(2);
-        waitFor(() -> fake.sessions.get(0).closed);
+        awaitClosed(fake.sessions.get(0));
     }
 
     @Test
@@ -169,7 +170,7 @@ class ClamdSessionTest extends FakeClamdTestBase {
         closeAfter(() -> await(f.close()));
         assertThat(await(f.inspect(small("x"))).kind()).isEqualTo(Kind.CLEAN);
         clock.advance(Duration.ofSeconds(2));
-        waitFor(() -> fake.sessions.get(0).closed); // the periodic sweep runs every second
+        awaitClosed(fake.sessions.get(0)); // the periodic sweep runs every second
     }
 
     @Test
@@ -178,7 +179,7 @@ class ClamdSessionTest extends FakeClamdTestBase {
         FilterResult r = await(filter(Duration.ofMillis(300)).inspect(small("x")));
         assertThat(r.kind()).isEqualTo(Kind.TEMPFAIL);
         assertThat(r.detail()).startsWith("clamd at inet:127.0.0.1:" + fakePort + " did not answer within 300ms");
-        waitFor(() -> fake.sessions.get(0).closed);
+        awaitClosed(fake.sessions.get(0));
     }
 
     @Test
@@ -200,6 +201,6 @@ class ClamdSessionTest extends FakeClamdTestBase {
         ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.inet("127.0.0.1", fakePort), Duration.ofSeconds(20), CACHE, clock);
         assertThat(await(f.inspect(small("x"))).kind()).isEqualTo(Kind.CLEAN);
         await(f.close());
-        waitFor(() -> fake.sessions.get(0).closed);
+        awaitClosed(fake.sessions.get(0));
     }
 }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.postern.gateway.queue.QueueFixtures.await;
 import static org.postern.gateway.queue.QueueFixtures.hostile;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,37 +16,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class IncomingQueueSpareTest {
-    @TempDir
-    Path root;
-    Vertx vertx;
-    Spool spool;
-    IncomingQueue queue;
-    final IncomingQueueTest.TestHooks hooks = new IncomingQueueTest.TestHooks();
-
-    @BeforeEach
-    void open() throws IOException {
-        vertx = Vertx.vertx();
-        spool = Spool.open(root);
-        queue = new IncomingQueue(vertx, spool, Clock.systemUTC(), hooks);
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        await(queue.close());
-        await(vertx.close());
-        assertThat(hooks.onEventLoop).as("file I/O on an event loop").isFalse();
-    }
-
-    private QueueWriter writer() throws Exception {
-        return await(queue.create(queue.newQueueId()));
-    }
-
+class IncomingQueueSpareTest extends IncomingQueueTestBase {
     @Test
     void aSpareFileIsWrittenOverAndCutToTheNewMessage() throws Exception {
         Path old = root.resolve("old-message");

@@ -59,24 +59,40 @@ class ScanInspectorEditsTest {
         await(vertx.close());
     }
 
-    /** Like rspamd with milter_headers: clean, and "remove X-Spam" on every message. */
-    private ScanInspector inspector() {
-        Filter removing = new Filter() {
+    /** A filter that gives {@code result} for every message and runs {@code onClose} when closed. */
+    private static Filter filter(String name, FilterResult result, Runnable onClose) {
+        return new Filter() {
             @Override
             public String name() {
-                return "rspamd";
+                return name;
             }
 
             @Override
             public Future<FilterResult> inspect(ScanMessage m) {
-                return Future.succeededFuture(FilterResult.scored("rspamd", new SpamReport(0.5, 15, "no action",
-                        List.of(), null), List.of(HeaderEdit.remove("X-Spam")), Duration.ZERO));
+                return Future.succeededFuture(result);
+            }
+
+            @Override
+            public Future<Void> close() {
+                onClose.run();
+                return Future.succeededFuture();
             }
         };
-        return new ScanInspector(vertx, new FilterChain(vertx, List.of(new FilterChain.Member(removing,
-                Duration.ofSeconds(5), false)), Clock.systemUTC()), ActionPolicy.defaults(Map.of()),
-                new ScanInspector.Settings(Set.of(), new ScanVerdict.SpamThresholds(null, null), "[SPAM] ", "",
-                        Set.of(), false), queue, null, ScanInspector.Notifier.NONE);
+    }
+
+    /** An inspector over {@code f} alone (time limit {@code limit}), default actions, no notices. */
+    private ScanInspector inspector(Filter f, Duration limit, String subjectTag) {
+        return new ScanInspector(vertx, new FilterChain(vertx, List.of(new FilterChain.Member(f, limit, false)),
+                Clock.systemUTC()), ActionPolicy.defaults(Map.of()), new ScanInspector.Settings(Set.of(),
+                new ScanVerdict.SpamThresholds(null, null), subjectTag, "", Set.of(), false), queue, null,
+                ScanInspector.Notifier.NONE);
+    }
+
+    /** Like rspamd with milter_headers: clean, and "remove X-Spam" on every message. */
+    private ScanInspector inspector() {
+        return inspector(filter("rspamd", FilterResult.scored("rspamd", new SpamReport(0.5, 15, "no action",
+                List.of(), null), List.of(HeaderEdit.remove("X-Spam")), Duration.ZERO), () -> {}),
+                Duration.ofSeconds(5), "[SPAM] ");
     }
 
     private QueueId queued(String content) throws Exception {
@@ -137,27 +153,8 @@ class ScanInspectorEditsTest {
     @Test
     void aRetiredInspectorClosesItsFiltersAfterTheirTimeLimit() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-        Filter f = new Filter() {
-            @Override
-            public String name() {
-                return "x";
-            }
-
-            @Override
-            public Future<FilterResult> inspect(ScanMessage m) {
-                return Future.succeededFuture(FilterResult.clean("x", Duration.ZERO));
-            }
-
-            @Override
-            public Future<Void> close() {
-                closed.set(true);
-                return Future.succeededFuture();
-            }
-        };
-        ScanInspector old = new ScanInspector(vertx, new FilterChain(vertx, List.of(new FilterChain.Member(f,
-                Duration.ofMillis(200), false)), Clock.systemUTC()), ActionPolicy.defaults(Map.of()),
-                new ScanInspector.Settings(Set.of(), new ScanVerdict.SpamThresholds(null, null), "", "", Set.of(), false),
-                queue, null, ScanInspector.Notifier.NONE);
+        ScanInspector old = inspector(filter("x", FilterResult.clean("x", Duration.ZERO), () -> closed.set(true)),
+                Duration.ofMillis(200), "");
         old.retire();
         assertThat(closed).as("not before in-flight inspections had their time").isFalse();
         org.postern.testkit.Await.until("closed", Duration.ofSeconds(10), closed::get);

@@ -165,6 +165,33 @@ class AddressRewriteIT {
         }
     }
 
+    /** Recipients in mydestination: listed in local_recipient_maps, aliased away, or refused -- as Postfix 3.7 answers. */
+    @Test
+    void unknownLocalRecipientsAreRefusedAsPostfixRefusesThem() throws Exception {
+        org.postern.testkit.Assumptions.requireCommand("swaks");
+        Assumptions.assumeTrue(ThrowawayPostfix.available(), "needs root and Debian's postfix package");
+        String[] users = {"local_users", "alice    x\npostmaster    x\n"};
+        Files.writeString(dir.resolve(users[0]), users[1]);
+        List<String[]> tables = new ArrayList<>(TABLES);
+        tables.add(users);
+        List<List<String>> sessions = List.of(List.of("s@sender.test", "alice@mx.postern.test"),
+                List.of("s@sender.test", "bob@mx.postern.test"), List.of("s@sender.test", "bob@localhost", "alice@localhost"),
+                List.of("s@sender.test", "postmaster@mx.postern.test"));
+        for (String[] t : TABLES) Files.writeString(dir.resolve(t[0]), t[1]);
+        try (GatewayHarness gw = GatewayHarness.start(dir, mainCf(dir) + "local_recipient_maps = texthash:" + dir.resolve(users[0]) + "\n");
+             ThrowawayPostfix pf = ThrowawayPostfix.start(FreePort.next(),
+                     postfixMainCf() + "\nlocal_recipient_maps = texthash:$config_directory/local_users", tables)) {
+            for (List<String> session : sessions) {
+                CommandResult ours = send(gw.port, session);
+                CommandResult theirs = send(pf.port, session);
+                assertThat(replies(ours)).as("replies for " + session + "\nPostern:\n" + ours.output()
+                        + "\nPostfix:\n" + theirs.output()).isEqualTo(replies(theirs));
+            }
+            assertThat(send(gw.port, sessions.get(1)).output())
+                    .contains("550 5.1.1 <bob@mx.postern.test>: Recipient address rejected: User unknown in local recipient table");
+        }
+    }
+
     /** Postern's harness settings, for Postfix. */
     private String postfixMainCf() {
         Path conf = Path.of("$config_directory"); // Postfix expands it in table names

@@ -104,6 +104,24 @@ class VscanClamdIT {
     }
 
     @Test
+    void theVirusNoticeToPostmasterFollowsItsAlias() throws Exception {
+        // the default vscan_admin_notify_recipient is "postmaster": a local address Postern cannot deliver itself
+        try (Clamd clamd = Clamd.builder().start(); SmtpSink sink = SmtpSink.builder().dumpMessages().start();
+             GatewayHarness gw = GatewayHarness.startWithBackend(Files.createDirectories(dir.resolve("gw")), this::store,
+                     mainCf(clamd, sink, "virtual_alias_maps = inline:{ { postmaster = admin@example.test } }"))) {
+            send(gw, message("virus", "eicar.com.txt", Clamd.eicar()), "a@example.test");
+
+            sink.awaitMessages(1, WAIT);
+            assertThat(sink.messages()).singleElement().satisfies(m -> {
+                assertThat(m.recipients()).containsExactly("admin@example.test");
+                assertThat(m.text()).contains(Clamd.EICAR_FOUND);
+            });
+            Await.until("spool empty", WAIT, () -> gw.queued(QueueName.INCOMING).isEmpty() && gw.queued(QueueName.ACTIVE).isEmpty());
+            assertThat(sink.messageCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void bannedAttachmentSplitsByRecipientDomainPolicy() throws Exception {
         try (Clamd clamd = Clamd.builder().start(); SmtpSink sink = SmtpSink.builder().dumpMessages().start();
              GatewayHarness gw = GatewayHarness.startWithBackend(Files.createDirectories(dir.resolve("gw")), this::store, mainCf(clamd, sink,

@@ -23,6 +23,23 @@ public record ScanVerdict(VerdictClass verdictClass, List<FilterResult> results,
             return new SpamThresholds(number("vscan_spam_tag_score", tag), number("vscan_spam_kill_score", kill));
         }
 
+        /**
+         * vscan_spam_tag_score and vscan_spam_kill_score of {@code config}.
+         *
+         * @throws IllegalArgumentException "main.cf:LINE: name = value: not a number", as the scanners' fromConfig
+         */
+        public static SpamThresholds fromConfig(org.postern.policies.conf.Config config) {
+            return new SpamThresholds(number(config, "vscan_spam_tag_score"), number(config, "vscan_spam_kill_score"));
+        }
+
+        private static Double number(org.postern.policies.conf.Config config, String name) {
+            try {
+                return number(name, config.get(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(config.where(name) + ": " + e.getMessage(), e);
+            }
+        }
+
         private static Double number(String name, String v) {
             if (v == null || v.isBlank()) return null;
             try {

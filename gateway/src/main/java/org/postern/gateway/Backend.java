@@ -8,6 +8,8 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.postern.gateway.bounce.BounceSettings;
 import org.postern.gateway.bounce.Bouncer;
 import org.postern.gateway.bounce.Notices;
@@ -41,6 +43,9 @@ import org.postern.policies.conf.Config;
 
 /** The started backend; {@link #stop} ends vscan first, then the deliveries in flight. */
 final class Backend {
+    /** Routing warnings go where trivial-rewrite's go. */
+    private static final Logger ROUTING_LOG = LoggerFactory.getLogger("postern.trivial-rewrite");
+
     private final SmtpTransport transport;
     private final Qmgr qmgr;
     private final VscanStage vscan;
@@ -67,18 +72,26 @@ final class Backend {
         AtomicReference<Qmgr> later = new AtomicReference<>();
         Bouncer bouncer = new Bouncer(vertx, queue, BounceSettings.from(config), id -> later.get().activated(id), clock);
         return vertx.executeBlocking(() -> {
-            Tables tables = new Tables(config.configDir());
-            Router router = TransportResolver.from(config, tables);
-            SmtpSettings smtp = SmtpSettings.fromConfig(config);
-            AddressRewriting rewriting = AddressRewriting.from(config, tables);
-            // last: the filters hold connections and timers
-            return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock), router, smtp, rewriting);
+            return build(vertx, config, queue, store, bouncer, clock);
         }, false).compose(b -> start(vertx, config, spool, queue, b, bouncer, later, store, clock))
                 .recover(e -> bouncer.close().transform(x -> Future.failedFuture(e)));
     }
 
     /** What configuration load makes (tables read, on a worker) before anything starts. */
     private record Built(VscanStage.Inspector inspector, Router router, SmtpSettings smtp, AddressRewriting rewriting) {}
+
+    /** Reads the tables and builds what start and reload install. Blocking. */
+    private static Built build(Vertx vertx, Config config, IncomingQueue queue, QuarantineStore store, Bouncer bouncer,
+                               Clock clock) throws Exception {
+        Tables tables = new Tables(config.configDir());
+        Router router = TransportResolver.from(config, tables);
+        // postern check calls them errors; a running gateway defers their recipients, as Postfix
+        TransportResolver.unknownTransports(config, tables).forEach(d -> ROUTING_LOG.warn("{}", d));
+        SmtpSettings smtp = SmtpSettings.fromConfig(config);
+        AddressRewriting rewriting = AddressRewriting.from(config, tables);
+        // last: the filters hold connections and timers
+        return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock), router, smtp, rewriting);
+    }
 
     private static Future<Backend> start(Vertx vertx, Config config, Spool spool, IncomingQueue queue, Built b,
                                          Bouncer bouncer, AtomicReference<Qmgr> later, QuarantineStore store, Clock clock) {
@@ -133,7 +146,7 @@ final class Backend {
                 members.add(new FilterChain.Member(f, config.getTime("vscan_clamd_timeout"), false)));
         if (members.isEmpty()) return VscanStage.Inspector.PASS;
         ScanInspector.Settings settings = new ScanInspector.Settings(failOpen,
-                ScanVerdict.SpamThresholds.parse(config.get("vscan_spam_tag_score"), config.get("vscan_spam_kill_score")),
+                ScanVerdict.SpamThresholds.fromConfig(config),
                 config.get("vscan_spam_subject_tag"), config.get("vscan_admin_notify_recipient").strip(),
                 Set.copyOf(config.getList("vscan_admin_notify_classes")), config.getBool("vscan_recipient_notify"));
         return new ScanInspector(vertx, new FilterChain(vertx, members, clock), ActionPolicy.from(config, tables), settings,
@@ -164,7 +177,7 @@ final class Backend {
             }
             for (Runnable part : List.<Runnable>of(() -> SmtpSettings.fromConfig(config), () -> QmgrSettings.fromConfig(config),
                     () -> ClamdFilter.fromConfig(vertx, config), () -> RspamdFilter.fromConfig(vertx, config),
-                    () -> ScanVerdict.SpamThresholds.parse(config.get("vscan_spam_tag_score"), config.get("vscan_spam_kill_score")))) {
+                    () -> ScanVerdict.SpamThresholds.fromConfig(config))) {
                 try {
                     part.run();
                 } catch (IllegalArgumentException e) {
@@ -185,7 +198,10 @@ final class Backend {
         return problems;
     }
 
-    /** "main.cf:3: what" as a Diagnostic prints it: "main.cf:3: error: what". */
+    /**
+     * A scanner's or threshold's fromConfig message, "main.cf:3: what" (their convention), as a Diagnostic
+     * prints it: "main.cf:3: error: what".
+     */
     private static String errorAt(String message) {
         int at = message.indexOf(": ");
         return at < 0 ? "error: " + message : message.substring(0, at) + ": error: " + message.substring(at + 2);
@@ -199,12 +215,7 @@ final class Backend {
      */
     Future<Void> reload(Vertx vertx, Config config, IncomingQueue queue) {
         return vertx.executeBlocking(() -> {
-            Tables tables = new Tables(config.configDir());
-            Router router = TransportResolver.from(config, tables);
-            SmtpSettings smtp = SmtpSettings.fromConfig(config);
-            AddressRewriting rewriting = AddressRewriting.from(config, tables);
-            // last: the filters hold connections and timers
-            return new Built(inspector(vertx, config, tables, queue, store, bouncer.notices(), clock), router, smtp, rewriting);
+            return build(vertx, config, queue, store, bouncer, clock);
         }, false).map(b -> {
             qmgr.reconfigure(b.router());
             vscan.reconfigure(b.inspector());

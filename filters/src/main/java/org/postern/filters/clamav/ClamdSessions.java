@@ -60,13 +60,9 @@ final class ClamdSessions {
         opened++;
     }
 
-    /** Connections opened so far (tests and the log). */
+    /** Connections opened so far (tests). */
     synchronized int opened() {
         return opened;
-    }
-
-    synchronized int idle() {
-        return idle.size();
     }
 
     /** Closes the sessions idle longer than the time limit, and those clamd closed. */

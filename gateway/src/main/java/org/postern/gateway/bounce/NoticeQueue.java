@@ -67,7 +67,7 @@ final class NoticeQueue {
                     out.close();
                     return c;
                 }, false)
-                .compose(c -> rewritten(envelope(w.id(), sender, recipient, c)))
+                .compose(c -> rewritten(envelope(w.id(), sender, List.of(Recipient.of(recipient)), c), c))
                 .compose(env -> w.commit(env, QueueName.ACTIVE))
                 .transform(ar -> ar.succeeded() ? Future.succeededFuture(w.id())
                         : w.abort().transform(x -> Future.<QueueId>failedFuture(ar.cause()))))
@@ -85,19 +85,17 @@ final class NoticeQueue {
      * The envelope with its recipients as cleanup would rewrite them (the sender stays: it marks the notice
      * as one that must not bounce); a table that fails leaves the notice unqueued, as cleanup answers 451.
      */
-    private Future<Envelope> rewritten(Envelope env) {
+    private Future<Envelope> rewritten(Envelope env, NoticeHeaders.Composed c) {
         AddressRewriting.Result r = rewriting.apply(env, null, List.of());
         r.warnings().forEach(w -> Bouncer.LOG.warn("{}", w));
         if (r.refusal() != null) return Future.failedFuture(new IOException("address rewriting failed: " + r.refusal().oneLine()));
-        Envelope e = r.envelope();
-        return Future.succeededFuture(new Envelope(env.queueId(), env.arrival(), env.client(), env.sender(), e.recipients(),
-                env.declaredSize(), env.body(), env.smtputf8() || e.recipients().stream().anyMatch(x -> !MailText.isAscii(x.address())),
-                env.ret(), env.envid(), env.filter()));
+        return Future.succeededFuture(envelope(env.queueId(), env.sender(), r.envelope().recipients(), c));
     }
 
-    private Envelope envelope(QueueId id, String sender, String recipient, NoticeHeaders.Composed c) {
-        return new Envelope(id, clock.instant(), LOCAL, sender, List.of(Recipient.of(recipient)), -1,
+    private Envelope envelope(QueueId id, String sender, List<Recipient> recipients, NoticeHeaders.Composed c) {
+        return new Envelope(id, clock.instant(), LOCAL, sender, recipients, -1,
                 c.eightBit() ? Envelope.BodyType.EIGHT_BIT_MIME : Envelope.BodyType.SEVEN_BIT,
-                c.smtputf8() || !MailText.isAscii(recipient) || !MailText.isAscii(sender), null, null);
+                c.smtputf8() || !MailText.isAscii(sender) || recipients.stream().anyMatch(x -> !MailText.isAscii(x.address())),
+                null, null);
     }
 }

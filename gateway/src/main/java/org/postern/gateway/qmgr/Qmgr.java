@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.postern.core.QueueId;
 import org.postern.gateway.queue.CorruptQueueFileException;
+import org.postern.gateway.queue.DeferLog;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.RecipientStatus;
@@ -263,7 +264,6 @@ public final class Qmgr {
                 .onComplete(ar -> abandon(m));
     }
 
-    /** Records one recipient's status durably (fsync'd). Blocking: on a worker only. */
     /**
      * Worker side: removes a message whose every recipient is done (unlink, then the directory fsync'd, then
      * its defer log). Once the directory is synced the outcome is on disk: a restart cannot send it again.
@@ -272,9 +272,10 @@ public final class Qmgr {
         if (abandoned) throw new IOException("queue manager stopped");
         spool.discard(m.file.path(), m.file.contentOffset() + m.file.contentLength());
         spool.sync(QueueName.ACTIVE);
-        org.postern.gateway.queue.DeferLog.delete(spool.root(), m.id());
+        DeferLog.delete(spool.root(), m.id());
     }
 
+    /** Records one recipient's status durably (fsync'd). Blocking: on a worker only. */
     void mark(ActiveMessage m, int index, RecipientStatus status) throws IOException {
         if (abandoned) throw new IOException("queue manager stopped");
         m.file.markRecipient(index, status);

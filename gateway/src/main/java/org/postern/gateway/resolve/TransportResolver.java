@@ -116,7 +116,6 @@ public final class TransportResolver implements Router {
             level = Destination.TlsPolicy.NONE;
         }
         if (errors.stream().anyMatch(Diagnostic::isError)) throw new ConfigException(errors);
-        for (Diagnostic d : unknownTransports(config, tables)) LOG.warn("{}", d); // postern check calls them errors
         AddressClasses classes = new AddressClasses(config.mydestination(), AddressClasses.interfaceAddresses(),
                 aliasDomains, config.relayDomains());
         TransportMaps maps = new TransportMaps(transportMaps, new TransportMaps.Extensions(config.get("recipient_delimiter"),

@@ -203,18 +203,18 @@ final class SmtpSession {
      * line, a line of message text, the end of the message or of a BDAT chunk, or 64 KB of BDAT bytes.
      */
     private boolean completesRecord(Event event) {
-        if (!(event instanceof InputFramer.Content content)) return true;
-        Buffer b = content.bytes();
-        contentSinceDeadline += b.length();
-        for (int i = 0; i < b.length(); i++) {
-            if (b.getByte(i) == '\n') {
-                contentSinceDeadline = 0;
-                return true;
-            }
+        if (event instanceof InputFramer.Content content) {
+            Buffer b = content.bytes();
+            contentSinceDeadline += b.length();
+            if (contentSinceDeadline < RECORD_BYTES && !holdsLineEnd(b)) return false;
         }
-        if (contentSinceDeadline < RECORD_BYTES) return false;
         contentSinceDeadline = 0;
         return true;
+    }
+
+    private static boolean holdsLineEnd(Buffer b) {
+        for (int i = b.length() - 1; i >= 0; i--) if (b.getByte(i) == '\n') return true;
+        return false;
     }
 
     private Future<Void> handle(Event event) {

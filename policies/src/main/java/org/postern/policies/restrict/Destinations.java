@@ -150,8 +150,9 @@ final class Destinations {
                 errors.addAll(e.diagnostics());
             }
             if (!errors.isEmpty()) throw new ConfigException(errors);
-            String localTransport = env.config.get("local_transport").strip();
-            boolean disabled = localTransport.equals("error") || localTransport.startsWith("error:");
+            String localTransport = env.config.get("local_transport");
+            int colon = localTransport.indexOf(':'); // transport[:nexthop], as trivial-rewrite splits it
+            boolean disabled = (colon < 0 ? localTransport : localTransport.substring(0, colon)).strip().equalsIgnoreCase("error");
             return new RecipientMaps(relay, List.copyOf(known), relocated, local, disabled);
         }
     }

@@ -266,12 +266,14 @@ public final class Qmgr {
 
     /**
      * Worker side: removes a message whose every recipient is done (unlink, then the directory fsync'd, then
-     * its defer log). Once the directory is synced the outcome is on disk: a restart cannot send it again.
+     * its defer log). Once the directory is synced the outcome is on disk: a restart cannot send it again. The
+     * fsync is shared: nobody waits on it but the log's "removed", so it may wait a few milliseconds for one
+     * that vscan runs anyway ({@link Spool#syncShared}).
      */
     void remove(ActiveMessage m) throws IOException {
         if (abandoned) throw new IOException("queue manager stopped");
-        spool.discard(m.file.path(), m.file.contentOffset() + m.file.contentLength());
-        spool.sync(QueueName.ACTIVE);
+        spool.discard(m.id(), m.file.path(), m.file.contentOffset() + m.file.contentLength());
+        spool.syncShared(QueueName.ACTIVE);
         DeferLog.delete(spool.root(), m.id());
     }
 

@@ -125,6 +125,7 @@ public final class QueueCommands {
     static String apply(Spool spool, QueueId id, QueueName from, Op op) throws IOException {
         switch (op) {
             case DELETE -> {
+                spool.settle(id);
                 Files.delete(spool.file(from, id));
                 spool.sync(from);
                 DeferLog.delete(spool.root(), id);

@@ -5,6 +5,7 @@ package org.postern.gateway.queue;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Group fsync of one directory. A caller that has changed an entry (rename, delete) calls
@@ -24,6 +25,7 @@ final class DirectorySync {
     private static final class Round {
         boolean started;
         boolean done;
+        long number; // 1, 2, ... in the order the rounds' fsyncs start
         Throwable failure;
     }
 
@@ -33,6 +35,8 @@ final class DirectorySync {
     private Round next; // the round not yet started that new callers join; null when none
     private boolean running; // an fsync is in progress
     private long fsyncs; // completed or failed fsyncs, for tests and statistics
+    private long rounds; // rounds whose fsync has started
+    private long durable; // the number of the latest round whose fsync succeeded
 
     DirectorySync(String name, Fsync fsync) {
         this.name = name;
@@ -52,6 +56,7 @@ final class DirectorySync {
                 while (running && !mine.started) lock.wait();
                 if (!mine.started) { // no fsync in progress and nobody leads this round yet: lead it
                     mine.started = true;
+                    mine.number = ++rounds;
                     next = null;
                     running = true;
                 } else {
@@ -73,12 +78,46 @@ final class DirectorySync {
             synchronized (lock) {
                 mine.failure = failure;
                 mine.done = true;
+                if (failure == null) durable = mine.number;
                 running = false;
                 fsyncs++;
                 lock.notifyAll();
             }
         }
         outcome(mine);
+    }
+
+    /**
+     * A mark for a change just made to the directory: {@link #syncSince} with it returns at once when an
+     * fsync that started after this call has completed meanwhile (another caller's).
+     */
+    long ticket() {
+        synchronized (lock) {
+            return rounds;
+        }
+    }
+
+    /**
+     * Like {@link #sync()}, but free when another caller's fsync makes the change behind {@code ticket}
+     * durable: rounds start in number order, so a round numbered above the ticket began after it. Waits up to
+     * {@code waitMillis} for such a round (0: none) before running one itself -- group commit with a commit
+     * delay, for changes nobody is waiting on.
+     */
+    void syncSince(long ticket, long waitMillis) throws IOException {
+        synchronized (lock) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+            try {
+                for (long left = waitMillis; durable <= ticket && left > 0;
+                     left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+                    lock.wait(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException(name + ": interrupted waiting for the directory fsync");
+            }
+            if (durable > ticket) return;
+        }
+        sync();
     }
 
     /** fsyncs run so far (successful or not). */

@@ -21,6 +21,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.postern.core.QueueId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,13 @@ public final class Spool {
     private final long highestId;
     private final Map<QueueName, DirectorySync> syncs = new EnumMap<>(QueueName.class);
     private final SpareFiles spares;
+    /**
+     * How long bookkeeping that nobody waits on (a promoted message's leaving incoming/, a delivered message's
+     * removal) waits for somebody else's fsync of the directory before running its own.
+     */
+    static final long SHARED_SYNC_WAIT_MILLIS = 10;
+    /** Messages promoted to active/ whose leaving incoming/ may not be durable yet: id -> incoming/'s ticket. */
+    private final Map<QueueId, Long> unsettled = new ConcurrentHashMap<>();
 
     private Spool(Path root, Map<QueueName, Path> dirs, long highestId, SpareFiles spares) {
         this.root = root;
@@ -86,8 +94,31 @@ public final class Spool {
             if (here > 0) syncDirectory(dirs.get(q));
             removed += here;
         }
+        int stale = removeInterruptedPromotions(dirs);
+        if (stale > 0) LOG.warn("queue_directory {}: removed {} incoming/ name{} of message{} already in a later queue "
+                + "(a crash after vscan moved {})", root, stale, stale == 1 ? "" : "s", stale == 1 ? "" : "s",
+                stale == 1 ? "it" : "them");
         LOG.info("queue_directory {}: removed {} left-over temporary file{}", root, removed, removed == 1 ? "" : "s");
         return new Spool(root, Collections.unmodifiableMap(dirs), highest, SpareFiles.open(root.resolve(SPARE)));
+    }
+
+    /**
+     * A crash right after {@link #promote} can leave a message's name in incoming/ beside its name in
+     * active/ (or wherever qmgr moved it since): both name the same file. The later queue is where it
+     * went on; the incoming/ name goes, so vscan does not scan and deliver it a second time.
+     */
+    private static int removeInterruptedPromotions(Map<QueueName, Path> dirs) throws IOException {
+        int removed = 0;
+        for (QueueId id : ids(dirs.get(QueueName.INCOMING))) {
+            for (QueueName q : QueueName.values()) {
+                if (q != QueueName.INCOMING && Files.exists(dirs.get(q).resolve(id.value()))) {
+                    if (Files.deleteIfExists(dirs.get(QueueName.INCOMING).resolve(id.value()))) removed++;
+                    break;
+                }
+            }
+        }
+        if (removed > 0) syncDirectory(dirs.get(QueueName.INCOMING));
+        return removed;
     }
 
     /** queue_directory itself. */
@@ -126,6 +157,7 @@ public final class Spool {
      * id. Blocking.
      */
     public Path move(QueueId id, QueueName from, QueueName to) throws IOException {
+        settle(id);
         Path target = file(to, id);
         if (Files.exists(target)) throw new FileAlreadyExistsException(target.toString());
         Files.move(file(from, id), target, StandardCopyOption.ATOMIC_MOVE);
@@ -135,10 +167,52 @@ public final class Spool {
     }
 
     /**
-     * Takes a finished queue file of {@code size} bytes out of its queue, keeping it as a spare for the next new
-     * message (or unlinking it). Like an unlink, durable only after {@link #sync} of its queue. Blocking.
+     * vscan's hand-on: moves a scanned message from incoming/ to active/ and fsyncs active/, so from here on
+     * it is in active/ also after a crash. Its leaving incoming/ is made durable lazily: by the next
+     * incoming/ fsync that anyone runs (new mail commits one every few milliseconds under load), at the
+     * latest by {@link #settle} before the message leaves active/, which waits a little for such an fsync
+     * before it runs one itself. Until then a crash may leave its name in
+     * both queues, which {@link #open} resolves. Never replaces a file. Blocking.
      */
-    public void discard(Path file, long size) throws IOException {
+    public Path promote(QueueId id) throws IOException {
+        Path target = file(QueueName.ACTIVE, id);
+        if (Files.exists(target)) throw new FileAlreadyExistsException(target.toString());
+        Files.move(file(QueueName.INCOMING, id), target, StandardCopyOption.ATOMIC_MOVE);
+        unsettled.put(id, syncs.get(QueueName.INCOMING).ticket());
+        sync(QueueName.ACTIVE);
+        return target;
+    }
+
+    /**
+     * Makes a {@link #promote}d message's leaving incoming/ durable (an incoming/ fsync, unless one that
+     * started after the promotion has completed). Callers do this before the message leaves active/, so no
+     * crash can bring it back into incoming/ once it was delivered, deferred or deleted. Blocking.
+     */
+    public void settle(QueueId id) throws IOException {
+        Long ticket = unsettled.get(id);
+        if (ticket == null) return;
+        syncs.get(QueueName.INCOMING).syncSince(ticket, SHARED_SYNC_WAIT_MILLIS);
+        unsettled.remove(id, ticket);
+    }
+
+    /**
+     * Makes an unlink or rename just made in queue {@code q} durable, like {@link #sync}, but first waits up to
+     * {@link #SHARED_SYNC_WAIT_MILLIS} for an fsync of the directory that someone else starts meanwhile (under
+     * load vscan hands a message on to active/ every few milliseconds). For changes no client waits on: the
+     * removal of a delivered message. Blocking: worker threads only.
+     */
+    public void syncShared(QueueName q) throws IOException {
+        DirectorySync d = syncs.get(q);
+        d.syncSince(d.ticket(), SHARED_SYNC_WAIT_MILLIS);
+    }
+
+    /**
+     * Takes message {@code id}'s finished queue file of {@code size} bytes out of its queue, keeping it as a
+     * spare for the next new message (or unlinking it). Like an unlink, durable only after {@link #sync} of
+     * its queue. Blocking.
+     */
+    public void discard(QueueId id, Path file, long size) throws IOException {
+        settle(id);
         spares.keep(file, size);
     }
 

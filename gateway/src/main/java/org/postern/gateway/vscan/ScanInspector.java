@@ -201,7 +201,7 @@ public final class ScanInspector implements VscanStage.Inspector {
             return workers.executeBlocking(() -> {
                 // the content the filters shared when it was read at once, else the queue file
                 if (!v.headerEdits().isEmpty() && HeaderRewriter.hasAny(s.message().openStream(), v.headerEdits())) return null;
-                return file.movedTo(spool.move(id, QueueName.INCOMING, QueueName.ACTIVE));
+                return file.movedTo(spool.promote(id));
             }, false).compose(moved -> moved != null ? Future.succeededFuture(moved)
                     : rewrite(file, groups.get(Action.DELIVER), v.headerEdits(), null).compose(x -> remove(spool, id))
                     .map(x -> (QueueFile) null))

@@ -334,7 +334,7 @@ public final class VscanStage {
             if (!java.nio.file.Files.exists(spool.file(QueueName.INCOMING, id))) {
                 throw new NoSuchFileException(spool.file(QueueName.INCOMING, id).toString());
             }
-            spool.move(id, QueueName.INCOMING, QueueName.ACTIVE);
+            spool.promote(id);
             return null;
         });
     }

@@ -123,6 +123,30 @@ class DirectorySyncTest {
     }
 
     @Test
+    void syncSinceIsFreeOnlyWhenAnFsyncThatBeganAfterTheTicketSucceeded() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger failNext = new AtomicInteger();
+        DirectorySync sync = new DirectorySync("spool/incoming", () -> {
+            calls.incrementAndGet();
+            if (failNext.getAndSet(0) == 1) throw new IOException("EIO");
+        });
+        long before = sync.ticket();
+        sync.syncSince(before, 0); // nobody synced since: it runs one
+        assertThat(calls.get()).isEqualTo(1);
+        long t = sync.ticket();
+        sync.sync(); // someone else's fsync, begun after the ticket
+        sync.syncSince(t, 0);
+        assertThat(calls.get()).isEqualTo(2);
+        long afterFailure = sync.ticket();
+        failNext.set(1);
+        assertThatThrownBy(sync::sync).isInstanceOf(IOException.class);
+        sync.syncSince(afterFailure, 0); // the failed round does not count: a fresh fsync
+        assertThat(calls.get()).isEqualTo(4);
+        sync.syncSince(before, 0); // an old ticket is long satisfied
+        assertThat(calls.get()).isEqualTo(4);
+    }
+
+    @Test
     void concurrentMovesAllLandAndShareDirectoryFsyncs() throws Exception {
         Spool spool = Spool.open(tmp.resolve("spool"));
         int n = 64;

@@ -123,6 +123,51 @@ class SpoolTest {
     }
 
     @Test
+    void promoteSyncsActiveNowAndIncomingOnlyWhenTheMessageLeavesActive() throws IOException {
+        Spool spool = Spool.open(tmp);
+        QueueId id = new QueueId("0000000000A");
+        Files.write(spool.file(QueueName.INCOMING, id), new byte[] {1});
+        long active = spool.directorySyncs(QueueName.ACTIVE);
+        long incoming = spool.directorySyncs(QueueName.INCOMING);
+        assertThat(spool.promote(id)).isEqualTo(spool.file(QueueName.ACTIVE, id));
+        assertThat(spool.find(id)).isEqualTo(QueueName.ACTIVE);
+        assertThat(spool.directorySyncs(QueueName.ACTIVE)).isEqualTo(active + 1);
+        assertThat(spool.directorySyncs(QueueName.INCOMING)).isEqualTo(incoming);
+        // delivered: before its name leaves active/, its leaving incoming/ is made durable, once
+        spool.discard(id, spool.file(QueueName.ACTIVE, id), 1);
+        assertThat(spool.directorySyncs(QueueName.INCOMING)).isEqualTo(incoming + 1);
+        spool.settle(id);
+        assertThat(spool.directorySyncs(QueueName.INCOMING)).isEqualTo(incoming + 1);
+
+        QueueId other = new QueueId("0000000000B");
+        Files.write(spool.file(QueueName.INCOMING, other), new byte[] {2});
+        spool.promote(other);
+        spool.sync(QueueName.INCOMING); // a commit of new mail syncs incoming/ meanwhile
+        spool.move(other, QueueName.ACTIVE, QueueName.DEFERRED); // deferred: nothing more to sync for incoming/
+        assertThat(spool.directorySyncs(QueueName.INCOMING)).isEqualTo(incoming + 2);
+
+        QueueId twice = new QueueId("0000000000C");
+        Files.write(spool.file(QueueName.INCOMING, twice), new byte[] {3});
+        Files.write(spool.file(QueueName.ACTIVE, twice), new byte[] {4});
+        assertThatThrownBy(() -> spool.promote(twice)).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+        assertThat(Files.readAllBytes(spool.file(QueueName.ACTIVE, twice))).containsExactly(4);
+    }
+
+    @Test
+    void aNameLeftInIncomingByACrashAfterPromoteIsRemovedAtOpen() throws IOException {
+        Spool spool = Spool.open(tmp);
+        QueueId id = new QueueId("0000000000A");
+        QueueId unscanned = new QueueId("0000000000B");
+        Files.write(spool.file(QueueName.DEFERRED, id), new byte[] {7});
+        Files.createLink(spool.file(QueueName.INCOMING, id), spool.file(QueueName.DEFERRED, id)); // as the crash left it
+        Files.write(spool.file(QueueName.INCOMING, unscanned), new byte[] {8});
+        Spool reopened = Spool.open(tmp);
+        assertThat(reopened.ids(QueueName.INCOMING)).containsExactly(unscanned);
+        assertThat(Files.readAllBytes(reopened.file(QueueName.DEFERRED, id))).containsExactly(7);
+        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).anyMatch(l -> l.contains("removed 1 incoming/ name of message already in a later queue"));
+    }
+
+    @Test
     void newIdsComeAfterEveryIdInTheSpoolEvenWithAnEarlierClock() throws Exception {
         Path root = tmp.resolve("spool");
         Spool first = Spool.open(root);

@@ -1,8 +1,9 @@
 // MessageCleanup: the cleanup stage for one message -- streams content from smtpd into the queue
 // writer, prepends Received:, runs header_checks/mime_header_checks/nested_header_checks/body_checks
 // line by line when configured, then rewrites the addresses in the primary headers (HeaderAddressStage),
-// and refuses (without buffering) what breaks message_size_limit, line_length_limit, header_size_limit
-// or smtpd_forbid_bare_newline; at the end rewrites the envelope addresses (AddressRewriting:
+// and refuses (without buffering) what breaks message_size_limit, header_size_limit or
+// smtpd_forbid_bare_newline (a body line over line_length_limit is not refused: as in Postfix, the
+// checks see it in pieces of that length and it is stored whole); at the end rewrites the envelope addresses (AddressRewriting:
 // canonical_maps, masquerade_domains, virtual_alias_maps). Between smtpd and the queue.
 package org.postern.gateway.cleanup;
 
@@ -50,7 +51,6 @@ public final class MessageCleanup {
     private final HeaderAddressStage headerRewrite; // null: headers are not rewritten
     private boolean headerLines; // no content checks: header lines are assembled for headerRewrite
     private long size;
-    private long lineLength;
     private boolean prevCr;
     private boolean endsWithCrlf = true;
     private SmtpReply problem;
@@ -77,7 +77,8 @@ public final class MessageCleanup {
         this.headerRewrite = hr == null ? null : new HeaderAddressStage(hr, limits.headerSizeLimit(),
                 w -> LOG.warn("{}: {}", writer.id().value(), w));
         this.headerLines = checks == null && headerRewrite != null;
-        this.line = checks == null && headerRewrite == null ? null : new LineBuffer(limits.lineLengthLimit() + 2);
+        this.line = checks == null && headerRewrite == null ? null
+                : new LineBuffer(limits.lineLengthLimit() + 2, Math.max(limits.lineLengthLimit(), limits.headerSizeLimit()) + 2);
         if (checks == null && headerRewrite == null) {
             writer.write(Buffer.buffer(receivedHeader.getBytes(StandardCharsets.UTF_8)));
         } else {
@@ -121,10 +122,6 @@ public final class MessageCleanup {
             size++;
             if (b == LF) {
                 if (!prevCr && limits.forbidBareNewline()) return refuse(bareNewline("LF"), chunk.length() - i - 1);
-                if (lineLength > limits.lineLengthLimit()) {
-                    return refuse(SmtpReply.of(552, "5.3.4", "Error: message line longer than "
-                            + limits.lineLengthLimit() + " bytes"), chunk.length() - i - 1);
-                }
                 if (checks != null) {
                     checks.line(line.bytes(), 0, Math.max(0, line.length() - (prevCr ? 1 : 0)), sink(out));
                     line.clear();
@@ -137,19 +134,19 @@ public final class MessageCleanup {
                         passFrom = i + 1;
                     }
                 }
-                lineLength = 0;
                 endsWithCrlf = prevCr;
                 headers.endOfLine();
             } else {
                 if (prevCr && limits.forbidBareNewline()) return refuse(bareNewline("CR"), chunk.length() - i - 1);
                 endsWithCrlf = false;
-                if (b != CR) {
-                    lineLength++;
-                    headers.octet(b);
+                if (b != CR) headers.octet(b);
+                if (checks != null && !headers.inHeaders() && line.length() >= limits.lineLengthLimit()) {
+                    piece(out); // a long body line: the checks see it in pieces, as Postfix's cleanup does
+                    if (checks.refused()) return refuse(checks.outcome().reply(), chunk.length() - i - 1);
                 }
-                if ((checks != null || headerLines) && !line.append(b)) {
-                    return refuse(SmtpReply.of(552, "5.3.4", "Error: message line longer than "
-                            + limits.lineLengthLimit() + " bytes"), chunk.length() - i - 1);
+                if ((checks != null || headerLines) && !line.append(b)) { // header_size_limit reached first
+                    return refuse(SmtpReply.of(552, "5.3.4", "Error: message header section exceeds "
+                            + limits.headerSizeLimit() + " bytes"), chunk.length() - i - 1);
                 }
             }
             if (headers.tooBig()) {
@@ -165,6 +162,22 @@ public final class MessageCleanup {
         if (out.length() == 0) return Future.succeededFuture();
         Future<Void> written = writer.write(out);
         return writer.pendingBytes() > HIGH_WATER ? written : Future.succeededFuture();
+    }
+
+    /**
+     * Hands the first line_length_limit bytes of a long body line to the content checks and writes what they
+     * let through without a line end, so the line is stored whole; the rest of the line follows as the next
+     * piece. (The header section is over, so header rewriting has nothing more to do with it.)
+     */
+    private void piece(Buffer out) {
+        java.util.List<byte[]> emitted = new java.util.ArrayList<>(2);
+        checks.line(line.bytes(), 0, line.length(), (bytes, offset, length) ->
+                emitted.add(java.util.Arrays.copyOfRange(bytes, offset, offset + length)));
+        line.clear();
+        for (int k = 0; k < emitted.size(); k++) {
+            out.appendBytes(emitted.get(k));
+            if (k < emitted.size() - 1) out.appendString("\r\n"); // a PREPENDed line before the piece
+        }
     }
 
     /** Where the content checks put their output lines: the header rewriting, or the queue file. */

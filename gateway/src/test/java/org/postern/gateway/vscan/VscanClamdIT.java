@@ -31,6 +31,8 @@ import org.postern.testkit.Swaks;
 
 class VscanClamdIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Over line_length_limit (2048): Postfix takes and relays such lines whole, and so must Postern. */
+    private static final String LONG_LINE = "0123456789abcdef".repeat(300);
 
     @TempDir
     Path dir;
@@ -52,7 +54,7 @@ class VscanClamdIT {
     private static byte[] message(String subject, String attachmentName, byte[] attachment) {
         String m = "From: <sender@client.test>\r\nTo: <a@example.test>\r\nSubject: " + subject + "\r\n"
                 + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
-                + "--b1\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+                + "--b1\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" + LONG_LINE + "\r\n"
                 + "--b1\r\nContent-Type: application/octet-stream; name=\"" + attachmentName + "\"\r\n"
                 + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"" + attachmentName
                 + "\"\r\n\r\n" + Base64.getMimeEncoder().encodeToString(attachment) + "\r\n--b1--\r\n";

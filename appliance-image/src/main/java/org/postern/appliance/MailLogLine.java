@@ -75,10 +75,28 @@ record MailLogLine(ZoneId zone, String host, String syslogName, long pid) {
         StringBuilder out = null;
         for (int i = 0; i < message.length(); i++) {
             char c = message.charAt(i);
-            boolean control = c < 0x20 && c != '\t' || c == 0x7f;
+            boolean control = c < 0x20 && c != '\t' || c >= 0x7f && c <= 0x9f || isBidiOrSeparator(c)
+                    || Character.isSurrogate(c) && !wellPaired(message, i);
             if (control && out == null) out = new StringBuilder(message.substring(0, i));
             if (out != null) out.append(control ? '?' : c);
         }
         return out == null ? message : out.toString();
+    }
+
+    /**
+     * Characters that would make a log line read other than it is: the bidirectional overrides, embeddings,
+     * isolates and marks (an attachment "invoice\u202Efdp.exe" shows as "invoiceexe.pdf"), and the Unicode
+     * line and paragraph separators. Replaced by '?' like the ASCII controls, as Postfix's printable() does.
+     */
+    static boolean isBidiOrSeparator(char c) {
+        return c == '\u061c' || c == '\u200e' || c == '\u200f' || c >= '\u202a' && c <= '\u202e'
+                || c >= '\u2066' && c <= '\u2069' || c == '\u2028' || c == '\u2029';
+    }
+
+    /** Whether the surrogate at {@code i} is half of a proper pair (a lone half cannot be written as UTF-8). */
+    private static boolean wellPaired(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 }

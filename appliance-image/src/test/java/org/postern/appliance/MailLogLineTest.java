@@ -77,4 +77,13 @@ class MailLogLineTest {
         assertThat(line.body("smtpd", MailLogLine.Severity.INFO, "tab\tand ünïcode")).endsWith("tab\tand ünïcode");
         assertThat(line.body("smtpd", MailLogLine.Severity.INFO, null)).isEqualTo("postern/smtpd[12345]: ");
     }
+
+    @Test
+    void bidiOverridesAndUnicodeSeparatorsCannotDisguiseALine() {
+        // "invoice\u202Efdp.exe" displays as "invoiceexe.pdf" in a terminal or a log viewer
+        assertThat(line.body("vscan", MailLogLine.Severity.INFO, "banned: invoice\u202Efdp.exe \u2066x\u2069 a\u2028b c\u0085d"))
+                .endsWith("banned: invoice?fdp.exe ?x? a?b c?d");
+        assertThat(line.body("vscan", MailLogLine.Severity.INFO, "emoji \ud83d\ude00 lone \ud83d end"))
+                .endsWith("emoji \ud83d\ude00 lone ? end");
+    }
 }

@@ -37,7 +37,7 @@ final class CatCommand extends ConfiguredCommand {
             main.err().println("postern/cat: fatal: bad queue id: " + id);
             return Main.USAGE;
         }
-        Spool spool = Spool.open(settings.queueDirectory());
+        Spool spool = Spool.attach(settings.queueDirectory());
         QueueId qid = new QueueId(id);
         for (int attempt = 0; attempt < 3; attempt++) {
             QueueName q = spool.find(qid);

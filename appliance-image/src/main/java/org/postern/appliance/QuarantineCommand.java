@@ -134,7 +134,7 @@ final class QuarantineCommand extends ConfiguredCommand {
 
     /** Writes the released copy into active/ under a new queue id: the backend delivers it, vscan does not see it. */
     private static Future<String> requeue(Vertx vertx, Config config, Release r) throws Exception {
-        Spool spool = Spool.open(config.configDir().toAbsolutePath().resolve(config.get("queue_directory")).normalize());
+        Spool spool = Spool.attach(config.configDir().toAbsolutePath().resolve(config.get("queue_directory")).normalize());
         IncomingQueue queue = new IncomingQueue(vertx, spool, java.time.Clock.systemUTC());
         return queue.create(queue.newQueueId()).compose(w -> vertx.executeBlocking(() -> {
             try (InputStream in = r.content().open(); QueueWriterStream out = new QueueWriterStream(w)) {

@@ -65,6 +65,19 @@ public final class Spool {
      * left-over temporary files. Blocking: call at start-up, or from a worker thread.
      */
     public static Spool open(Path queueDirectory) throws IOException {
+        return open(queueDirectory, true);
+    }
+
+    /**
+     * Opens the spool of a gateway that may be running, from another process (`postern cat`, `postern
+     * quarantine release`): as {@link #open} but nothing is removed -- a live session's {@code .tmp} file is
+     * not a left-over. Blocking.
+     */
+    public static Spool attach(Path queueDirectory) throws IOException {
+        return open(queueDirectory, false);
+    }
+
+    private static Spool open(Path queueDirectory, boolean cleanUp) throws IOException {
         Path root = queueDirectory.toAbsolutePath().normalize();
         if (root.getParent() != null) Files.createDirectories(root.getParent());
         boolean created = makeDirectory(root);
@@ -85,7 +98,7 @@ public final class Spool {
                 for (Path f : files) {
                     String name = f.getFileName().toString();
                     if (name.endsWith(TEMP_SUFFIX)) {
-                        if (Files.deleteIfExists(f)) here++;
+                        if (cleanUp && Files.deleteIfExists(f)) here++;
                     } else {
                         highest = Math.max(highest, QueueIdGenerator.valueOf(name).orElse(-1));
                     }
@@ -94,6 +107,7 @@ public final class Spool {
             if (here > 0) syncDirectory(dirs.get(q));
             removed += here;
         }
+        if (!cleanUp) return new Spool(root, Collections.unmodifiableMap(dirs), highest, SpareFiles.open(root.resolve(SPARE)));
         int stale = removeInterruptedPromotions(dirs);
         if (stale > 0) LOG.warn("queue_directory {}: removed {} incoming/ name{} of message{} already in a later queue "
                 + "(a crash after vscan moved {})", root, stale, stale == 1 ? "" : "s", stale == 1 ? "" : "s",

@@ -85,6 +85,15 @@ class SpoolTest {
         assertThat(spool.ids(QueueName.INCOMING)).containsExactly(committed); // readers never see a .tmp
         log.list.clear();
 
+        // another process (postern cat, quarantine release) attaches while the gateway may be running:
+        // a .tmp may be a live session's, so nothing is removed
+        Spool attached = Spool.attach(root);
+        try (var files = Files.list(attached.dir(QueueName.INCOMING))) {
+            assertThat(files.count()).isEqualTo(2);
+        }
+        assertThat(attached.dir(QueueName.ACTIVE).resolve("0123456789A.tmp")).exists();
+        assertThat(attached.find(committed)).isEqualTo(QueueName.INCOMING);
+
         Spool reopened = Spool.open(root);
         try (var files = Files.list(reopened.dir(QueueName.INCOMING))) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly(committed.value());

@@ -2,14 +2,17 @@
 // writer, prepends Received:, runs header_checks/mime_header_checks/nested_header_checks/body_checks
 // line by line when configured, then rewrites the addresses in the primary headers (HeaderAddressStage),
 // and refuses (without buffering) what breaks message_size_limit, header_size_limit or
-// smtpd_forbid_bare_newline (a body line over line_length_limit is not refused: as in Postfix, the
-// checks see it in pieces of that length and it is stored whole); at the end rewrites the envelope addresses (AddressRewriting:
+// smtpd_forbid_bare_newline (a line over line_length_limit is stored whole; the checks see it in pieces
+// of that length, as in Postfix); at the end rewrites the envelope addresses (AddressRewriting:
 // canonical_maps, masquerade_domains, virtual_alias_maps). Between smtpd and the queue.
 package org.postern.gateway.cleanup;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.postern.core.Envelope;
 import org.postern.core.SmtpReply;
@@ -170,9 +173,9 @@ public final class MessageCleanup {
      * piece. (The header section is over, so header rewriting has nothing more to do with it.)
      */
     private void piece(Buffer out) {
-        java.util.List<byte[]> emitted = new java.util.ArrayList<>(2);
+        List<byte[]> emitted = new ArrayList<>(2);
         checks.line(line.bytes(), 0, line.length(), (bytes, offset, length) ->
-                emitted.add(java.util.Arrays.copyOfRange(bytes, offset, offset + length)));
+                emitted.add(Arrays.copyOfRange(bytes, offset, offset + length)));
         line.clear();
         for (int k = 0; k < emitted.size(); k++) {
             out.appendBytes(emitted.get(k));

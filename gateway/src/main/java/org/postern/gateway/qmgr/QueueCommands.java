@@ -125,9 +125,7 @@ public final class QueueCommands {
     static String apply(Spool spool, QueueId id, QueueName from, Op op) throws IOException {
         switch (op) {
             case DELETE -> {
-                spool.settle(id);
-                Files.delete(spool.file(from, id));
-                spool.sync(from);
+                if (!spool.remove(id, from)) throw new NoSuchFileException(spool.file(from, id).toString());
                 DeferLog.delete(spool.root(), id);
             }
             case HOLD -> {

@@ -38,17 +38,17 @@ public final class Spool {
     static final String QUARANTINE = "quarantine";
     static final String SPARE = "spare";
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+    /**
+     * How long bookkeeping that nobody waits on (a promoted message's leaving incoming/, a delivered message's
+     * removal) waits for somebody else's fsync of the directory before running its own.
+     */
+    static final long SHARED_SYNC_WAIT_MILLIS = 10;
 
     private final Path root;
     private final Map<QueueName, Path> dirs;
     private final long highestId;
     private final Map<QueueName, DirectorySync> syncs = new EnumMap<>(QueueName.class);
     private final SpareFiles spares;
-    /**
-     * How long bookkeeping that nobody waits on (a promoted message's leaving incoming/, a delivered message's
-     * removal) waits for somebody else's fsync of the directory before running its own.
-     */
-    static final long SHARED_SYNC_WAIT_MILLIS = 10;
     /** Messages promoted to active/ whose leaving incoming/ may not be durable yet: id -> incoming/'s ticket. */
     private final Map<QueueId, Long> unsettled = new ConcurrentHashMap<>();
 
@@ -107,12 +107,13 @@ public final class Spool {
             if (here > 0) syncDirectory(dirs.get(q));
             removed += here;
         }
-        if (!cleanUp) return new Spool(root, Collections.unmodifiableMap(dirs), highest, SpareFiles.open(root.resolve(SPARE)));
-        int stale = removeInterruptedPromotions(dirs);
-        if (stale > 0) LOG.warn("queue_directory {}: removed {} incoming/ name{} of message{} already in a later queue "
-                + "(a crash after vscan moved {})", root, stale, stale == 1 ? "" : "s", stale == 1 ? "" : "s",
-                stale == 1 ? "it" : "them");
-        LOG.info("queue_directory {}: removed {} left-over temporary file{}", root, removed, removed == 1 ? "" : "s");
+        if (cleanUp) {
+            int stale = removeInterruptedPromotions(dirs);
+            if (stale > 0) LOG.warn("queue_directory {}: removed {} incoming/ name{} of message{} already in a later "
+                    + "queue (a crash after vscan moved {})", root, stale, stale == 1 ? "" : "s", stale == 1 ? "" : "s",
+                    stale == 1 ? "it" : "them");
+            LOG.info("queue_directory {}: removed {} left-over temporary file{}", root, removed, removed == 1 ? "" : "s");
+        }
         return new Spool(root, Collections.unmodifiableMap(dirs), highest, SpareFiles.open(root.resolve(SPARE)));
     }
 
@@ -172,11 +173,17 @@ public final class Spool {
      */
     public Path move(QueueId id, QueueName from, QueueName to) throws IOException {
         settle(id);
+        Path target = rename(id, from, to);
+        sync(to);
+        sync(from);
+        return target;
+    }
+
+    /** The atomic rename of a move; never replaces a file. Not yet durable. */
+    private Path rename(QueueId id, QueueName from, QueueName to) throws IOException {
         Path target = file(to, id);
         if (Files.exists(target)) throw new FileAlreadyExistsException(target.toString());
         Files.move(file(from, id), target, StandardCopyOption.ATOMIC_MOVE);
-        sync(to);
-        sync(from);
         return target;
     }
 
@@ -189,9 +196,7 @@ public final class Spool {
      * both queues, which {@link #open} resolves. Never replaces a file. Blocking.
      */
     public Path promote(QueueId id) throws IOException {
-        Path target = file(QueueName.ACTIVE, id);
-        if (Files.exists(target)) throw new FileAlreadyExistsException(target.toString());
-        Files.move(file(QueueName.INCOMING, id), target, StandardCopyOption.ATOMIC_MOVE);
+        Path target = rename(id, QueueName.INCOMING, QueueName.ACTIVE);
         unsettled.put(id, syncs.get(QueueName.INCOMING).ticket());
         sync(QueueName.ACTIVE);
         return target;
@@ -218,6 +223,17 @@ public final class Spool {
     public void syncShared(QueueName q) throws IOException {
         DirectorySync d = syncs.get(q);
         d.syncSince(d.ticket(), SHARED_SYNC_WAIT_MILLIS);
+    }
+
+    /**
+     * Deletes message {@code id} from queue {@code q} and fsyncs the directory (after {@link #settle}, so a
+     * promoted message cannot come back into incoming/). False when it was not there. Blocking.
+     */
+    public boolean remove(QueueId id, QueueName q) throws IOException {
+        settle(id);
+        if (!Files.deleteIfExists(file(q, id))) return false;
+        sync(q);
+        return true;
     }
 
     /**

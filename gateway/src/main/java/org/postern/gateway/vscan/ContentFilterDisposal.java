@@ -5,7 +5,6 @@ package org.postern.gateway.vscan;
 
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -130,8 +129,7 @@ final class ContentFilterDisposal {
 
     private Future<Void> remove(QueueId id) {
         return workers.executeBlocking(() -> {
-            Files.deleteIfExists(spool.file(QueueName.INCOMING, id));
-            spool.sync(QueueName.INCOMING);
+            spool.remove(id, QueueName.INCOMING);
             return null;
         }, false);
     }

@@ -11,7 +11,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -343,8 +342,7 @@ public final class ScanInspector implements VscanStage.Inspector {
 
     private Future<Void> remove(Spool spool, QueueId id) {
         return workers.executeBlocking(() -> {
-            Files.deleteIfExists(spool.file(QueueName.INCOMING, id));
-            spool.sync(QueueName.INCOMING);
+            spool.remove(id, QueueName.INCOMING);
             return null;
         }, false);
     }

@@ -284,8 +284,7 @@ public final class VscanStage {
                     // The client keeps the message and tries again: Postern must not deliver it as well.
                     LOG.warn("{}: vscan: content filter failed: {}; removed, the client keeps it", id, ar.cause().toString());
                     blocking(() -> {
-                        java.nio.file.Files.deleteIfExists(spool.file(QueueName.INCOMING, id));
-                        spool.sync(QueueName.INCOMING);
+                        spool.remove(id, QueueName.INCOMING);
                         return null;
                     }).onComplete(rm -> {
                         claimed.remove(id);

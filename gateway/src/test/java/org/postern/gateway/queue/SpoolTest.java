@@ -155,6 +155,14 @@ class SpoolTest {
         spool.move(other, QueueName.ACTIVE, QueueName.DEFERRED); // deferred: nothing more to sync for incoming/
         assertThat(spool.directorySyncs(QueueName.INCOMING)).isEqualTo(incoming + 2);
 
+        QueueId deleted = new QueueId("0000000000D"); // postern queue delete right after the hand-on
+        Files.write(spool.file(QueueName.INCOMING, deleted), new byte[] {5});
+        spool.promote(deleted);
+        assertThat(spool.remove(deleted, QueueName.ACTIVE)).isTrue();
+        assertThat(spool.directorySyncs(QueueName.INCOMING)).isEqualTo(incoming + 3);
+        assertThat(spool.find(deleted)).isNull();
+        assertThat(spool.remove(deleted, QueueName.ACTIVE)).isFalse();
+
         QueueId twice = new QueueId("0000000000C");
         Files.write(spool.file(QueueName.INCOMING, twice), new byte[] {3});
         Files.write(spool.file(QueueName.ACTIVE, twice), new byte[] {4});

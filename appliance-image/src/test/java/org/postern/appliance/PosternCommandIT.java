@@ -88,6 +88,19 @@ class PosternCommandIT {
         assertThat(status.exit()).isZero();
         assertThat(status.out().strip()).isEqualTo(SCRIPT + "the Postern mail system is running: PID: " + pid);
 
+        // a real client (Python's smtplib, SMTPUTF8) tries to disguise its address with a right-to-left override
+        Process client = new ProcessBuilder("python3", "-c", String.join("\n",
+                "import smtplib, sys",
+                "s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), local_hostname='client.test')",
+                "try:",
+                "    s.sendmail('evil\u202egpj.exe@client.test', ['nosuchuser@it.example.test'], b'Subject: x\\r\\n\\r\\nx\\r\\n',",
+                "               mail_options=['SMTPUTF8'])",
+                "except smtplib.SMTPRecipientsRefused as e:",
+                "    print(e.recipients)"), String.valueOf(port)).redirectErrorStream(true).start();
+        String said = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(said).as("unknown local recipient").contains("550");
+
         Result mailq = postern("", "-c", config.toString(), "mailq");
         assertThat(mailq.exit()).as(mailq.toString()).isZero();
         assertThat(mailq.out()).contains("Mail queue is empty");
@@ -106,6 +119,8 @@ class PosternCommandIT {
         List<String> maillog = Files.readAllLines(config.resolve("maillog"));
         assertThat(maillog).anySatisfy(l -> assertThat(l).matches(
                 "[A-Z][a-z]{2} [ 1-3][0-9] \\d\\d:\\d\\d:\\d\\d it postern/master\\[" + pid + "\\]: daemon started .*"));
+        assertThat(maillog).anySatisfy(l -> assertThat(l).contains("User unknown in local recipient table; from=<evil?gpj.exe@client.test>"));
+        assertThat(maillog).noneMatch(l -> l.contains("\u202e"));
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -167,6 +168,25 @@ public final class DovecotLmtp implements AutoCloseable {
         Files.writeString(tmp, passwd.toString(), StandardCharsets.UTF_8);
         Files.move(tmp, dir.resolve("passwd"), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Waits until Dovecot's log holds {@code text}; returns the log. Dovecot's log process writes a line
+     * some time after the delivery it reports (the mail can be in the Maildir before its line is logged).
+     */
+    public String awaitLog(String text, Duration timeout) {
+        return awaitLog(text, 1, timeout);
+    }
+
+    /** Waits until Dovecot's log holds {@code text} at least {@code times} times; returns the log. */
+    public String awaitLog(String text, int times, Duration timeout) {
+        try {
+            Await.until(times + " x \"" + text + "\" in " + logFile(), timeout,
+                    () -> log().split(Pattern.quote(text), -1).length - 1 >= times);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + describe(), e);
+        }
+        return log();
     }
 
     /** Dovecot's log file (Info lines "saved mail to INBOX", quota and auth errors). */

@@ -83,7 +83,7 @@ class DovecotLmtpIT extends ClientTestBase {
             assertThat(ghost.diagnostic()).isEqualTo("host 127.0.0.1[127.0.0.1] said: 550 5.1.1 <ghost@example.test> "
                     + "User doesn't exist: ghost@example.test (in reply to RCPT TO command)");
             assertThat(lmtp.awaitMessages("alice", 1, WAIT)).hasSize(1);
-            assertThat(lmtp.log()).contains("lmtp(alice@example.test)").contains("saved mail to INBOX");
+            assertThat(lmtp.awaitLog("saved mail to INBOX", WAIT)).contains("lmtp(alice@example.test)");
         }
     }
 
@@ -98,7 +98,7 @@ class DovecotLmtpIT extends ClientTestBase {
             for (String user : List.of("alice", "bob")) {
                 assertThat(withoutDovecotTrace(lmtp.awaitMessages(user, 1, WAIT).get(0))).isEqualTo(lf(QueuedMessages.readAll(m)));
             }
-            assertThat(lmtp.log()).contains("Connect from local");
+            lmtp.awaitLog("Connect from local", WAIT);
         }
     }
 
@@ -158,7 +158,8 @@ class DovecotLmtpIT extends ClientTestBase {
             assertThat(spool.ids(QueueName.ACTIVE)).isEmpty();
             assertThat(lmtp.messages("alice")).as("alice is not sent the message again").hasSize(1);
             assertThat(bounced).as("ghost is not bounced twice").hasSize(1);
-            assertThat(lmtp.log()).containsOnlyOnce("lmtp(alice@example.test)");
+            assertThat(lmtp.awaitLog("saved mail to INBOX", 2, WAIT)).as("alice's and dave's deliveries logged")
+                    .containsOnlyOnce("lmtp(alice@example.test)");
             QueuedMessages.await(qmgr.stop());
         }
     }

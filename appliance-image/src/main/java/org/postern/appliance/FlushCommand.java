@@ -1,11 +1,12 @@
-// FlushCommand: `postern flush`, Postfix's postqueue -f: every deferred message is tried now. Needs the
-// running gateway (the queue manager does the delivering). Governed by queue_directory.
+// FlushCommand: `postern flush`, Postfix's postqueue -f: every deferred message, and every message vscan
+// could not scan yet, is tried now. Needs the running gateway (qmgr and vscan do the work). Governed by
+// queue_directory.
 package org.postern.appliance;
 
 import java.util.Optional;
 import picocli.CommandLine.Command;
 
-@Command(name = "flush", description = "Attempt to deliver every deferred message now (postqueue -f).")
+@Command(name = "flush", description = "Attempt to deliver every deferred message, and to scan mail waiting for a scanner, now (postqueue -f).")
 final class FlushCommand extends ConfiguredCommand {
     @Override
     public Integer call() throws Exception {

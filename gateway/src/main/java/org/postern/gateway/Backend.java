@@ -111,7 +111,8 @@ final class Backend {
             else if (q == QueueName.ACTIVE) qmgr.activated(id);
         });
         return qmgr.start().compose(v -> vscan.start())
-                .compose(v -> vertx.executeBlocking(() -> ControlSocket.open(spool.root(), new QueueCommands(spool, qmgr), qmgr), false))
+                .compose(v -> vertx.executeBlocking(() -> ControlSocket.open(spool.root(), new QueueCommands(spool, qmgr),
+                        () -> Future.all(vscan.flush(), qmgr.flush()).mapEmpty()), false))
                 .map(control -> new Backend(transport, qmgr, vscan, control, bouncer, store, clock));
     }
 

@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import org.postern.gateway.qmgr.Qmgr;
+import java.util.function.Supplier;
 import org.postern.gateway.qmgr.QueueCommands;
 import org.postern.gateway.queue.QueueName;
 import org.slf4j.Logger;
@@ -36,14 +36,14 @@ public final class ControlSocket implements AutoCloseable {
     private final Path path;
     private final ServerSocketChannel server;
     private final QueueCommands commands;
-    private final Qmgr qmgr;
+    private final Supplier<Future<Void>> flush;
     private final Thread thread;
 
-    private ControlSocket(Path path, ServerSocketChannel server, QueueCommands commands, Qmgr qmgr) {
+    private ControlSocket(Path path, ServerSocketChannel server, QueueCommands commands, Supplier<Future<Void>> flush) {
         this.path = path;
         this.server = server;
         this.commands = commands;
-        this.qmgr = qmgr;
+        this.flush = flush;
         this.thread = new Thread(this::serve, "postern-control");
         this.thread.setDaemon(true);
     }
@@ -53,8 +53,12 @@ public final class ControlSocket implements AutoCloseable {
         return queueDirectory.resolve("private").resolve("control");
     }
 
-    /** Binds the socket (replacing a stale one) and starts serving. Blocking: call on a worker. */
-    static ControlSocket open(Path queueDirectory, QueueCommands commands, Qmgr qmgr) throws IOException {
+    /**
+     * Binds the socket (replacing a stale one) and starts serving. Blocking: call on a worker.
+     *
+     * @param flush retries now what waits for a retry: vscan's and qmgr's deferred mail
+     */
+    static ControlSocket open(Path queueDirectory, QueueCommands commands, Supplier<Future<Void>> flush) throws IOException {
         Path dir = queueDirectory.resolve("private");
         Files.createDirectories(dir);
         try {
@@ -66,7 +70,7 @@ public final class ControlSocket implements AutoCloseable {
         Files.deleteIfExists(path);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
-        ControlSocket c = new ControlSocket(path, server, commands, qmgr);
+        ControlSocket c = new ControlSocket(path, server, commands, flush);
         c.thread.start();
         return c;
     }
@@ -89,7 +93,7 @@ public final class ControlSocket implements AutoCloseable {
         try {
             Future<List<String>> f;
             if (w.length == 1 && w[0].equals("flush")) {
-                f = qmgr.flush().map(v -> List.<String>of());
+                f = flush.get().map(v -> List.<String>of());
             } else if ((w.length == 3 || w.length == 4) && w[0].equals("queue")) {
                 QueueName q = w.length == 4 ? queueName(w[3]) : null;
                 f = commands.run(QueueCommands.Op.of(w[1]), w[2], q);

@@ -1,7 +1,8 @@
 // DeferLog: why each pending recipient of a deferred message was not delivered, kept beside the spool in
 // queue_directory/defer/ID (as Postfix's defer/ logs) so `postern mailq` can show the reason. Written by
 // qmgr when it defers a message, removed with the message; informational only (no fsync). A marker
-// ID.delayed beside it remembers that the delay_warning_time notice went out.
+// ID.delayed beside it remembers that the delay_warning_time notice went out; ID.vscan says why vscan could
+// not scan a message still waiting in incoming/ (a scanner down).
 package org.postern.gateway.queue;
 
 import java.io.IOException;
@@ -44,10 +45,40 @@ public final class DeferLog {
         return out;
     }
 
-    /** Removes the log and the delay-notice marker of {@code id}. */
+    /** Removes the log, the delay-notice marker and the scan note of {@code id}. */
     public static void delete(Path queueDirectory, QueueId id) throws IOException {
         Files.deleteIfExists(queueDirectory.resolve(DIR).resolve(id.value()));
         Files.deleteIfExists(delayMarker(queueDirectory, id));
+        deleteScanNote(queueDirectory, id);
+    }
+
+    /**
+     * Says why message {@code id} waits in incoming/ (vscan could not scan it): mailq shows it for every
+     * recipient, as Postfix shows a content filter's connection failure. Replaced atomically.
+     */
+    public static void writeScanNote(Path queueDirectory, QueueId id, String reason) throws IOException {
+        Path dir = Files.createDirectories(queueDirectory.resolve(DIR));
+        Path tmp = dir.resolve("." + id.value() + ".vscan.tmp");
+        Files.writeString(tmp, clean(reason) + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, scanNotePath(queueDirectory, id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The reason {@link #writeScanNote} left for {@code id}; null when there is none. */
+    public static String scanNote(Path queueDirectory, QueueId id) throws IOException {
+        try {
+            return Files.readString(scanNotePath(queueDirectory, id), StandardCharsets.UTF_8).strip();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Removes the scan note of {@code id}, if any (the message was scanned, or left incoming/). */
+    public static void deleteScanNote(Path queueDirectory, QueueId id) throws IOException {
+        Files.deleteIfExists(scanNotePath(queueDirectory, id));
+    }
+
+    private static Path scanNotePath(Path queueDirectory, QueueId id) {
+        return queueDirectory.resolve(DIR).resolve(id.value() + ".vscan");
     }
 
     /** True once {@link #markDelayNotified} ran for {@code id}: the delay notice goes out once per message. */

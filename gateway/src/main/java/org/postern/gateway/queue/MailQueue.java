@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * The queue as Postfix 3.7's {@code postqueue -p} prints it with short queue ids (showq_compat.c):
  * incoming, active (id marked {@code *}), deferred and hold (marked {@code !}), in that order and
  * by id within each; sender (null sender as MAILER-DAEMON) and undelivered recipients with their
- * local parts quoted as RFC 822 requires and unprintable characters shown as {@code ?}.
+ * local parts quoted as RFC 822 requires and unprintable characters shown as {@code ?}. A message vscan could
+ * not scan yet shows why (its scan note) in incoming/.
  */
 public final class MailQueue {
     private static final Logger LOG = LoggerFactory.getLogger(MailQueue.class);
@@ -66,9 +67,10 @@ public final class MailQueue {
                 Envelope env = f.envelope();
                 List<QueueEntry.PendingRecipient> rcpts = new ArrayList<>();
                 java.util.Map<String, String> reasons = DeferLog.read(queueDirectory, id);
+                String waiting = q == QueueName.INCOMING ? DeferLog.scanNote(queueDirectory, id) : null;
                 for (int i : f.pendingRecipients()) {
                     String address = env.recipients().get(i).address();
-                    rcpts.add(new QueueEntry.PendingRecipient(address, reasons.get(address)));
+                    rcpts.add(new QueueEntry.PendingRecipient(address, reasons.getOrDefault(address, waiting)));
                 }
                 out.add(new QueueEntry(id, q, env.arrival(), f.contentLength(), env.sender(), rcpts));
             }

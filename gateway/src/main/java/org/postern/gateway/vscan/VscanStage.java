@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postern.core.QueueId;
 import org.postern.core.SmtpReply;
+import org.postern.gateway.queue.DeferLog;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.Spool;
@@ -219,20 +220,43 @@ public final class VscanStage {
 
     /** Book-keeping after an inspection; {@code failure} null for success. On the context. */
     private void done(QueueId id, Throwable failure) {
-        if (failure == null) {
+        if (failure == null || failure instanceof NoSuchFileException) { // scanned, or gone (queue delete)
             retryAt.remove(id);
-            failures.remove(id);
-            if (outages != null) outages.succeeded();
-        } else if (!(failure instanceof NoSuchFileException)) {
+            boolean noted = failures.remove(id) != null;
+            if (failure == null && outages != null) outages.succeeded();
+            if (noted) note(id, null);
+        } else {
             if (outages != null) outages.failed(id + ": " + failure.getMessage());
             int n = failures.merge(id, 1, Integer::sum);
             long wait = Math.min(900_000, Math.max(1, retryTime.toMillis()) << Math.min(10, n - 1));
             retryAt.put(id, clock.instant().plusMillis(wait));
             LOG.warn("{}: vscan: {}; message stays in incoming, retry in {}s", id, failure.getMessage(), wait / 1000.0);
+            note(id, "content scan deferred: " + failure.getMessage());
             waiting.add(id);
         }
         if (stopping && idle() && drained != null) drained.tryComplete();
         else pump();
+    }
+
+    /** Writes (reason) or removes (null) the scan note mailq shows for a message waiting in incoming/. */
+    private void note(QueueId id, String reason) {
+        blocking(() -> {
+            if (reason == null) DeferLog.deleteScanNote(spool.root(), id);
+            else DeferLog.writeScanNote(spool.root(), id, reason);
+            return null;
+        }).onFailure(e -> LOG.warn("{}: vscan: cannot {} the scan note: {}", id, reason == null ? "remove" : "write", e.toString()));
+    }
+
+    /**
+     * Makes every message waiting for a retry due now and lists incoming/ (postern flush, as postqueue -f
+     * makes Postfix retry deferred mail at once). Backoff goes on from where it was if the scan fails again.
+     */
+    public Future<Void> flush() {
+        return onContext(() -> {
+            retryAt.clear();
+            wakeup();
+            return Future.<Void>succeededFuture();
+        });
     }
 
     private boolean idle() {

@@ -103,6 +103,35 @@ class MailQueueTest {
         assertThat(MailQueue.format(entries, ZoneOffset.UTC)).isEqualTo(postfix);
     }
 
+    /** vscan's note is the reason of every recipient of a message still in incoming/, and of nothing else. */
+    @Test
+    void scanNoteIsTheReasonOfMailWaitingInIncomingOnly() throws Exception {
+        Spool spool = Spool.open(root);
+        Vertx vertx = Vertx.vertx();
+        try {
+            IncomingQueue queue = new IncomingQueue(vertx, spool, Clock.systemUTC());
+            enqueue(queue, spool, QueueName.INCOMING, 10, env("3F2A61C0A1B", "2026-11-21T23:26:00Z", "s@example.com",
+                    "a@example.net", "b@example.net"));
+            enqueue(queue, spool, QueueName.ACTIVE, 10, env("4B1C2D3E4F5", "2026-11-21T23:26:00Z", "s@example.com", "c@example.net"));
+            await(queue.close());
+        } finally {
+            await(vertx.close());
+        }
+        QueueId waiting = new QueueId("3F2A61C0A1B");
+        DeferLog.writeScanNote(root, waiting, "content scan deferred: clamav: connection\trefused");
+        DeferLog.writeScanNote(root, new QueueId("4B1C2D3E4F5"), "stale: the message is being delivered");
+
+        List<QueueEntry> entries = MailQueue.list(root);
+        assertThat(entries.get(0).recipients()).extracting(QueueEntry.PendingRecipient::reason)
+                .containsExactly("content scan deferred: clamav: connection refused", "content scan deferred: clamav: connection refused");
+        assertThat(entries.get(1).recipients()).extracting(QueueEntry.PendingRecipient::reason).containsOnlyNulls();
+        assertThat(MailQueue.format(entries, ZoneOffset.UTC)).containsOnlyOnce("(content scan deferred: clamav: connection refused)");
+
+        DeferLog.delete(root, waiting);
+        assertThat(DeferLog.scanNote(root, waiting)).isNull();
+        assertThat(MailQueue.list(root).get(0).recipients()).extracting(QueueEntry.PendingRecipient::reason).containsOnlyNulls();
+    }
+
     @Test
     void emptyQueue() throws IOException {
         Spool.open(root);

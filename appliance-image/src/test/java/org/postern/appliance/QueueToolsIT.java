@@ -100,6 +100,7 @@ class QueueToolsIT {
             sink.awaitMessages(2, Duration.ofSeconds(30));
             Await.until("queue empty", Duration.ofSeconds(30), () -> postern("mailq").out().contains("Mail queue is empty"));
             assertThat(sink.messageCount()).isEqualTo(2);
+            assertThat(config.resolve("spool/defer")).as("the defer logs go with the messages").isEmptyDirectory();
         }
         assertThat(postern("stop").exit()).isZero();
         assertThat(postern("flush").exit()).isEqualTo(1); // nothing running: postqueue -f refuses too

@@ -29,12 +29,18 @@ final class ActiveMessage {
     /** Recipients neither delivered nor bounced yet, in envelope order. */
     final Set<Integer> pending;
     int deliveriesLeft;
+    /**
+     * Handed over as new mail (commit listener, vscan) rather than found by a listing: it has never been
+     * deferred, so it has no defer log to remove (three unlink calls a message saved).
+     */
+    final boolean handedOn;
     /** The queue file is gone already: its last delivery left nothing to write into it (Deliveries.record). */
     boolean removed;
 
-    ActiveMessage(QueueFile file, Instant activeAt) {
+    ActiveMessage(QueueFile file, Instant activeAt, boolean handedOn) {
         this.file = file;
         this.activeAt = activeAt;
+        this.handedOn = handedOn;
         this.pending = new LinkedHashSet<>(file.pendingRecipients());
     }
 

@@ -144,7 +144,7 @@ public final class Qmgr {
     public void activated(QueueId id, QueueFile file) {
         context.runOnContext(v -> {
             if (stopping || abandoned || recentlyEnded.containsKey(id)) return;
-            if (busy.add(id)) activate(id, QueueName.ACTIVE, file).onComplete(ar -> ended(id));
+            if (busy.add(id)) activate(id, QueueName.ACTIVE, file, true).onComplete(ar -> ended(id));
         });
     }
 
@@ -214,11 +214,14 @@ public final class Qmgr {
     }
 
     private Future<Void> activate(QueueId id, QueueName from) {
-        return activate(id, from, null);
+        return activate(id, from, null, false);
     }
 
-    /** Moves one message into active/, reads it (unless {@code known}) and hands it to the deliveries; never fails. */
-    private Future<Void> activate(QueueId id, QueueName from, QueueFile known) {
+    /**
+     * Moves one message into active/, reads it (unless {@code known}) and hands it to the deliveries; never fails.
+     * {@code handedOn}: new mail handed over by the commit listener or vscan, never deferred (no defer log).
+     */
+    private Future<Void> activate(QueueId id, QueueName from, QueueFile known, boolean handedOn) {
         Instant activeAt = clock.instant();
         Future<QueueFile> read = known != null ? Future.succeededFuture(known) : blocking(() -> {
             if (abandoned) throw new IllegalStateException("abandoned");
@@ -226,7 +229,7 @@ public final class Qmgr {
             return QueueFile.read(spool.file(QueueName.ACTIVE, id));
         });
         return read.compose(file -> {
-            ActiveMessage m = new ActiveMessage(file, activeAt);
+            ActiveMessage m = new ActiveMessage(file, activeAt, handedOn);
             if (abandoned || stopping) return Future.succeededFuture();
             messages.put(id, m);
             LOG.info(DeliveryLogFormat.active(id, file.envelope().sender(), file.contentLength(),
@@ -274,7 +277,7 @@ public final class Qmgr {
         if (abandoned) throw new IOException("queue manager stopped");
         spool.discard(m.id(), m.file.path(), m.file.contentOffset() + m.file.contentLength());
         spool.syncShared(QueueName.ACTIVE);
-        DeferLog.delete(spool.root(), m.id());
+        if (!m.handedOn) DeferLog.delete(spool.root(), m.id());
     }
 
     /** Records one recipient's status durably (fsync'd). Blocking: on a worker only. */

@@ -136,11 +136,11 @@ final class GroupCommitter {
         List<Request> renamed = new ArrayList<>(batch.size());
         for (Request r : batch) {
             try {
-                QueueName holder = spool.find(r.id());
-                if (holder != null) {
-                    throw new FileAlreadyExistsException(spool.file(holder, r.id()).toString(), null, "queue id in use");
-                }
-                Files.move(r.temp(), dir.resolve(r.id().value()), StandardCopyOption.ATOMIC_MOVE);
+                // A rename replaces what is there: never over a message of the same id. The other queues were
+                // checked when the writer took the id (IncomingWriter.open); its temporary file keeps it since.
+                Path to = dir.resolve(r.id().value());
+                if (Files.exists(to)) throw new FileAlreadyExistsException(to.toString(), null, "queue id in use");
+                Files.move(r.temp(), to, StandardCopyOption.ATOMIC_MOVE);
                 renamed.add(r);
             } catch (IOException | RuntimeException e) {
                 LOG.warn("{}: cannot commit queue file: {}", r.id(), e.toString());

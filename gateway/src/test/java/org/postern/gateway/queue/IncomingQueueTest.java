@@ -16,6 +16,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -271,6 +273,17 @@ class IncomingQueueTest extends IncomingQueueTestBase {
         assertThat(w2.id()).isNotEqualTo(temp).isNotEqualTo(w.id());
         await(w2.commit(envelope(w2.id(), "a@b", "c@d")));
         assertThat(Files.size(spool.dir(QueueName.INCOMING).resolve(temp + ".tmp"))).isZero(); // untouched
+    }
+
+    /** A rename replaces its target: a message of the same id that appeared meanwhile is never written over. */
+    @Test
+    void commitNeverReplacesAMessageOfTheSameId() throws Exception {
+        QueueWriter w = writer();
+        Path other = Files.write(spool.file(QueueName.INCOMING, w.id()), "someone else's".getBytes(StandardCharsets.US_ASCII));
+        await(w.write(Buffer.buffer("Subject: mine\r\n\r\n")));
+        assertThat(failure(w.commit(envelope(w.id(), "a@b", "c@d")))).isInstanceOf(FileAlreadyExistsException.class);
+        assertThat(Files.readString(other)).isEqualTo("someone else's");
+        assertThat(incoming()).containsExactly(w.id().value());
     }
 
     @Test

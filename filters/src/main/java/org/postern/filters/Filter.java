@@ -16,6 +16,15 @@ public interface Filter {
 
     Future<FilterResult> inspect(ScanMessage message);
 
+    /**
+     * The result worked out here and now, on the worker thread that just read {@code message} into memory,
+     * for a filter whose work blocks anyway (the MIME walk): it then costs no hand-off of its own. Null when
+     * the filter runs through {@link #inspect} only (network scanners; a message not held in memory).
+     */
+    default FilterResult inspectOnWorker(ScanMessage message) {
+        return null;
+    }
+
     /** Releases the filter's clients and pools (a reload replaced it); inspections after this fail. */
     default Future<Void> close() {
         return Future.succeededFuture();

@@ -49,8 +49,42 @@ public final class FilterChain {
 
     /** Every filter's result, in member order; the future always succeeds. */
     public Future<List<FilterResult>> inspect(ScanMessage message) {
+        return inspect(message, null);
+    }
+
+    /**
+     * On the worker thread that read {@code message}: the results of the members that work here and now
+     * ({@link Filter#inspectOnWorker}), in member order, null for the others. A member over its time limit
+     * here counts as TEMPFAIL, as it would through {@link #inspect}. Blocking.
+     */
+    public List<FilterResult> inspectOnWorker(ScanMessage message) {
+        List<FilterResult> out = new ArrayList<>(members.size());
+        for (Member m : members) {
+            Instant start = clock.instant();
+            FilterResult r;
+            try {
+                r = m.filter().inspectOnWorker(message);
+            } catch (RuntimeException e) {
+                r = FilterResult.tempfail(m.filter().name(), "filter failed: " + e, elapsed(start));
+            }
+            if (r != null && elapsed(start).compareTo(m.timeout()) > 0) {
+                r = FilterResult.tempfail(m.filter().name(), "timed out after " + m.timeout().toMillis() + " ms", elapsed(start));
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    /**
+     * As {@link #inspect(ScanMessage)}, taking the results {@link #inspectOnWorker} already has (null: none)
+     * instead of running those members again.
+     */
+    public Future<List<FilterResult>> inspect(ScanMessage message, List<FilterResult> early) {
         List<Future<FilterResult>> all = new ArrayList<>();
-        for (Member m : members) all.add(limited(m, message));
+        for (int i = 0; i < members.size(); i++) {
+            FilterResult done = early == null ? null : early.get(i);
+            all.add(done != null ? Future.succeededFuture(done) : limited(members.get(i), message));
+        }
         return Future.join(all).transform(ar -> {
             List<FilterResult> out = new ArrayList<>();
             for (Future<FilterResult> f : all) out.add(f.result());

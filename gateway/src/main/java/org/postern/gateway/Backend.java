@@ -149,7 +149,8 @@ final class Backend {
         ScanInspector.Settings settings = new ScanInspector.Settings(failOpen,
                 ScanVerdict.SpamThresholds.fromConfig(config),
                 config.get("vscan_spam_subject_tag"), config.get("vscan_admin_notify_recipient").strip(),
-                Set.copyOf(config.getList("vscan_admin_notify_classes")), config.getBool("vscan_recipient_notify"));
+                Set.copyOf(config.getList("vscan_admin_notify_classes")), config.getBool("vscan_recipient_notify"),
+                config.getInt("vscan_concurrency"));
         return new ScanInspector(vertx, new FilterChain(vertx, members, clock), ActionPolicy.from(config, tables), settings,
                 queue, store, (rcpt, subject, text) -> notices.notice(rcpt, subject, text, Optional.empty()).mapEmpty());
     }

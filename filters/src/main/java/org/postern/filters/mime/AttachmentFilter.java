@@ -86,6 +86,12 @@ public final class AttachmentFilter implements Filter {
                         "attachment scan failed: " + e, elapsed(start))));
     }
 
+    /** A message held in memory is walked right here (the caller's worker thread); else null: {@link #inspect}. */
+    @Override
+    public FilterResult inspectOnWorker(ScanMessage message) {
+        return message.content() == null ? null : scan(message, clock.instant());
+    }
+
     /** Releases this filter's reference on the worker pool. */
     @Override
     public Future<Void> close() {

@@ -22,19 +22,42 @@ import static org.postern.filters.mime.ScanFixture.filter;
 import static org.postern.filters.mime.ScanFixture.scan;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.postern.core.ClientInfo;
+import org.postern.core.Envelope;
+import org.postern.core.QueueId;
+import org.postern.core.Recipient;
 import org.postern.filters.FilterResult;
 import org.postern.filters.FilterResult.Kind;
+import org.postern.filters.ScanMessage;
 import org.postern.policies.conf.Config;
 import org.postern.policies.table.Tables;
 
 class AttachmentFilterTest {
     private static final Path dir = ScanFixture.DIR;
     private static final Vertx vertx = ScanFixture.VERTX;
+
+    /** In memory, the walk runs on the caller's worker (one hand-off less); streamed from the file, it does not. */
+    @Test
+    void inspectOnWorkerWalksAMessageHeldInMemoryOnly() throws Exception {
+        AttachmentFilter f = filter(Map.of());
+        byte[] message = mixed(attachment("application/octet-stream", "invoice.pdf.exe", exe()));
+        ClientInfo client = new ClientInfo("c.test", "192.0.2.7", 5000, "c.test", "ESMTP", null, null, null, null);
+        Envelope env = new Envelope(new QueueId("ABCDEF12345"), Instant.EPOCH, client, "s@example.test",
+                List.of(Recipient.of("r@example.test")), -1, Envelope.BodyType.SEVEN_BIT, false, null, null);
+        Path file = Files.write(ScanFixture.DIR.resolve("on-worker.eml"), message);
+
+        FilterResult here = f.inspectOnWorker(new ScanMessage(env, file, 0, message.length, Buffer.buffer(message)));
+        assertBanned(here, "invoice.pdf.exe: banned extension .exe");
+        assertThat(f.inspectOnWorker(new ScanMessage(env, file, 0, message.length))).isNull();
+    }
 
     @Test
     void cleanMessageWithPdfIsClean() throws Exception {

@@ -47,9 +47,12 @@ public final class ScanInspector implements VscanStage.Inspector {
         Future<Void> notify(String recipient, String subject, String text);
     }
 
-    /** The parameters of this stage that are not the chain or the policy. */
+    /**
+     * The parameters of this stage that are not the chain or the policy; {@code threads} sizes the worker pool
+     * that reads, walks (attachments) and moves messages on (vscan_concurrency: one per inspection at once).
+     */
     public record Settings(Set<String> failOpen, ScanVerdict.SpamThresholds thresholds, String subjectTag,
-                           String adminRecipient, Set<String> adminClasses, boolean recipientNotify) {}
+                           String adminRecipient, Set<String> adminClasses, boolean recipientNotify, int threads) {}
 
     private final Vertx vertx;
     private final FilterChain chain;
@@ -70,7 +73,7 @@ public final class ScanInspector implements VscanStage.Inspector {
         this.queue = queue;
         this.quarantine = quarantine;
         this.notices = new VscanNotices(notifier, settings.adminRecipient(), settings.adminClasses());
-        this.workers = vertx.createSharedWorkerExecutor("postern-vscan-copy", 4);
+        this.workers = vertx.createSharedWorkerExecutor("postern-vscan-copy", Math.max(4, settings.threads()));
     }
 
     /**
@@ -127,24 +130,29 @@ public final class ScanInspector implements VscanStage.Inspector {
     /** A scanned message: the queue file as read, what the filters got (its content, when read at once), the verdict. */
     private record Scanned(QueueFile file, ScanMessage message, ScanVerdict verdict) {}
 
-    /** A message about to be scanned: the queue file as read and what the filters get. */
-    private record Read(QueueFile file, ScanMessage message) {}
+    /**
+     * A message about to be scanned: the queue file as read, what the filters get, and the results of the
+     * filters that ran in the same worker trip (null for the others, or no list when nothing was in memory).
+     */
+    private record Read(QueueFile file, ScanMessage message, List<FilterResult> early) {}
 
     /** Messages up to this size are read once for all filters (at most vscan_concurrency of them at a time). */
     static final int SHARED_READ_LIMIT = 128 * 1024;
 
     /**
      * Reads the envelope, and the content too when it is at most {@link #SHARED_READ_LIMIT} bytes: the
-     * filters then share that one read instead of each opening and streaming the file.
+     * filters then share that one read instead of each opening and streaming the file, and the blocking
+     * ones (the attachment walk) run in the same worker trip while the network scanners wait a moment.
      */
     private Future<Scanned> scan(Spool spool, QueueId id) {
         return workers.executeBlocking(() -> {
             QueueFile file = QueueFile.read(spool.file(QueueName.INCOMING, id));
             Buffer content = file.contentLength() <= SHARED_READ_LIMIT ? Buffer.buffer(file.readContent()) : null;
-            return new Read(file, new ScanMessage(file.envelope(), file.path(), file.contentOffset(),
-                    file.contentLength(), content));
-        }, false).compose(read -> chain.inspect(read.message()).map(results -> new Scanned(read.file(), read.message(),
-                ScanVerdict.of(results, settings.failOpen(), settings.thresholds()))));
+            ScanMessage message = new ScanMessage(file.envelope(), file.path(), file.contentOffset(),
+                    file.contentLength(), content);
+            return new Read(file, message, content == null ? null : chain.inspectOnWorker(message));
+        }, false).compose(read -> chain.inspect(read.message(), read.early()).map(results -> new Scanned(read.file(),
+                read.message(), ScanVerdict.of(results, settings.failOpen(), settings.thresholds()))));
     }
 
     private static IOException notScanned(ScanVerdict v) {

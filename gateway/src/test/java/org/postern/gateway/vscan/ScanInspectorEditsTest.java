@@ -84,7 +84,7 @@ class ScanInspectorEditsTest {
     private ScanInspector inspector(Filter f, Duration limit, String subjectTag) {
         return new ScanInspector(vertx, new FilterChain(vertx, List.of(new FilterChain.Member(f, limit, false)),
                 Clock.systemUTC()), ActionPolicy.defaults(Map.of()), new ScanInspector.Settings(Set.of(),
-                new ScanVerdict.SpamThresholds(null, null), subjectTag, "", Set.of(), false), queue, null,
+                new ScanVerdict.SpamThresholds(null, null), subjectTag, "", Set.of(), false, 4), queue, null,
                 ScanInspector.Notifier.NONE);
     }
 

@@ -47,24 +47,33 @@ class MailQueueTest {
         if (q != QueueName.INCOMING) Files.move(spool.file(QueueName.INCOMING, env.queueId()), spool.file(q, env.queueId()));
     }
 
-    @Test
-    void listingMatchesPostfixGoldenText() throws Exception {
+    private record Queued(QueueName queue, long size, Envelope env) {}
+
+    /** Opens the spool at {@link #root} and queues each message through the real writer. */
+    private Spool spoolWith(Queued... messages) throws Exception {
         Spool spool = Spool.open(root);
         Vertx vertx = Vertx.vertx();
         try {
             IncomingQueue queue = new IncomingQueue(vertx, spool, Clock.systemUTC());
-            enqueue(queue, spool, QueueName.HOLD, 12_345_678, env("6D3E4F50617", "2026-12-31T23:59:59Z", "a@b", "c@d"));
-            enqueue(queue, spool, QueueName.INCOMING, 512,
-                    env("3F2A61C0A1B", "2026-11-21T23:26:00Z", "sender@example.com", "rcpt@example.net"));
-            enqueue(queue, spool, QueueName.DEFERRED, 123_456, env("5C2D3E4F506", "2026-02-03T04:05:06.999Z",
-                    "john doe@example.com", "x\u0001y@example.org", "gone@example.org", "δοκιμή@παράδειγμα.δοκιμή",
-                    "a\"b@example.org"));
-            enqueue(queue, spool, QueueName.ACTIVE, 1536,
-                    env("4B1C2D3E4F5", "2026-11-01T08:05:09Z", "", "first@example.net", "second@example.net"));
+            for (Queued m : messages) enqueue(queue, spool, m.queue(), m.size(), m.env());
             await(queue.close());
         } finally {
             await(vertx.close());
         }
+        return spool;
+    }
+
+    @Test
+    void listingMatchesPostfixGoldenText() throws Exception {
+        Spool spool = spoolWith(
+                new Queued(QueueName.HOLD, 12_345_678, env("6D3E4F50617", "2026-12-31T23:59:59Z", "a@b", "c@d")),
+                new Queued(QueueName.INCOMING, 512,
+                        env("3F2A61C0A1B", "2026-11-21T23:26:00Z", "sender@example.com", "rcpt@example.net")),
+                new Queued(QueueName.DEFERRED, 123_456, env("5C2D3E4F506", "2026-02-03T04:05:06.999Z",
+                        "john doe@example.com", "x\u0001y@example.org", "gone@example.org", "δοκιμή@παράδειγμα.δοκιμή",
+                        "a\"b@example.org")),
+                new Queued(QueueName.ACTIVE, 1536,
+                        env("4B1C2D3E4F5", "2026-11-01T08:05:09Z", "", "first@example.net", "second@example.net")));
         QueueFile.markRecipient(spool.file(QueueName.ACTIVE, new QueueId("4B1C2D3E4F5")), 0, RecipientStatus.DELIVERED);
         QueueFile.markRecipient(spool.file(QueueName.DEFERRED, new QueueId("5C2D3E4F506")), 1, RecipientStatus.BOUNCED);
         QueueFile.markRecipient(spool.file(QueueName.DEFERRED, new QueueId("5C2D3E4F506")), 2, RecipientStatus.DEFERRED);
@@ -106,17 +115,9 @@ class MailQueueTest {
     /** vscan's note is the reason of every recipient of a message still in incoming/, and of nothing else. */
     @Test
     void scanNoteIsTheReasonOfMailWaitingInIncomingOnly() throws Exception {
-        Spool spool = Spool.open(root);
-        Vertx vertx = Vertx.vertx();
-        try {
-            IncomingQueue queue = new IncomingQueue(vertx, spool, Clock.systemUTC());
-            enqueue(queue, spool, QueueName.INCOMING, 10, env("3F2A61C0A1B", "2026-11-21T23:26:00Z", "s@example.com",
-                    "a@example.net", "b@example.net"));
-            enqueue(queue, spool, QueueName.ACTIVE, 10, env("4B1C2D3E4F5", "2026-11-21T23:26:00Z", "s@example.com", "c@example.net"));
-            await(queue.close());
-        } finally {
-            await(vertx.close());
-        }
+        spoolWith(new Queued(QueueName.INCOMING, 10, env("3F2A61C0A1B", "2026-11-21T23:26:00Z", "s@example.com",
+                        "a@example.net", "b@example.net")),
+                new Queued(QueueName.ACTIVE, 10, env("4B1C2D3E4F5", "2026-11-21T23:26:00Z", "s@example.com", "c@example.net")));
         QueueId waiting = new QueueId("3F2A61C0A1B");
         DeferLog.writeScanNote(root, waiting, "content scan deferred: clamav: connection\trefused");
         DeferLog.writeScanNote(root, new QueueId("4B1C2D3E4F5"), "stale: the message is being delivered");

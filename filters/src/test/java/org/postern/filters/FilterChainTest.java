@@ -6,32 +6,28 @@ package org.postern.filters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postern.core.ClientInfo;
 import org.postern.core.Envelope;
 import org.postern.core.QueueId;
 import org.postern.core.Recipient;
+import org.postern.testkit.MutableClock;
+import org.postern.testkit.SharedVertx;
 
 class FilterChainTest {
-    private static final Vertx VERTX = Vertx.vertx();
+    @RegisterExtension
+    static final SharedVertx VERTX = new SharedVertx();
     private static final Duration LIMIT = Duration.ofSeconds(5);
-
-    @AfterAll
-    static void close() throws Exception {
-        VERTX.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
 
     /** Counts its calls; answers {@code onWorker} from inspectOnWorker (null: not a worker filter). */
     private static final class Counting implements Filter {
@@ -79,7 +75,7 @@ class FilterChainTest {
     void aMemberDoneOnTheWorkerIsNotRunAgain() throws Exception {
         Counting network = new Counting("clamav", null);
         Counting walk = new Counting("attachments", () -> FilterResult.of("attachments", FilterResult.Kind.BANNED, "x.exe", Duration.ZERO));
-        FilterChain chain = new FilterChain(VERTX, List.of(new FilterChain.Member(network, LIMIT, false),
+        FilterChain chain = new FilterChain(VERTX.get(), List.of(new FilterChain.Member(network, LIMIT, false),
                 new FilterChain.Member(walk, LIMIT, false)), Clock.systemUTC());
         ScanMessage m = message();
 
@@ -106,14 +102,14 @@ class FilterChainTest {
             throw new IllegalStateException("parser defect");
         });
         Counting slow = new Counting("b", () -> {
-            clock.now = clock.now.plus(LIMIT).plusMillis(1);
+            clock.advance(LIMIT.plusMillis(1));
             return FilterResult.clean("b", Duration.ZERO);
         });
         Counting quick = new Counting("c", () -> {
-            clock.now = clock.now.plus(LIMIT);
+            clock.advance(LIMIT);
             return FilterResult.clean("c", Duration.ZERO);
         });
-        FilterChain chain = new FilterChain(VERTX, List.of(new FilterChain.Member(throwing, LIMIT, false),
+        FilterChain chain = new FilterChain(VERTX.get(), List.of(new FilterChain.Member(throwing, LIMIT, false),
                 new FilterChain.Member(slow, LIMIT, false), new FilterChain.Member(quick, LIMIT, false)), clock);
 
         List<FilterResult> early = chain.inspectOnWorker(message());
@@ -122,24 +118,5 @@ class FilterChainTest {
         assertThat(early.get(1).kind()).isEqualTo(FilterResult.Kind.TEMPFAIL);
         assertThat(early.get(1).detail()).isEqualTo("timed out after 5000 ms");
         assertThat(early.get(2).kind()).as("exactly at its limit").isEqualTo(FilterResult.Kind.CLEAN);
-    }
-
-    private static final class MutableClock extends Clock {
-        Instant now = Instant.parse("2026-11-22T10:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -7,31 +7,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.postern.filters.clamav.ScanMessages.await;
 
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.postern.policies.conf.Config;
+import org.postern.testkit.SharedVertx;
 
 class ClamdFilterConfigTest {
-    private static Vertx vertx;
+    @RegisterExtension
+    static final SharedVertx VERTX = new SharedVertx();
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        await(vertx.close());
-    }
 
     private Config load(String mainCf) throws Exception {
         Files.writeString(dir.resolve("main.cf"), mainCf);
@@ -41,13 +32,13 @@ class ClamdFilterConfigTest {
 
     @Test
     void emptyAddressMeansNoAntivirus() throws Exception {
-        assertThat(ClamdFilter.fromConfig(vertx, load("# nothing\n"))).isEmpty();
-        assertThat(ClamdFilter.fromConfig(vertx, load("vscan_clamd_address =\n"))).isEmpty();
+        assertThat(ClamdFilter.fromConfig(VERTX.get(), load("# nothing\n"))).isEmpty();
+        assertThat(ClamdFilter.fromConfig(VERTX.get(), load("vscan_clamd_address =\n"))).isEmpty();
     }
 
     @Test
     void unixAddressAndTimeout() throws Exception {
-        Optional<ClamdFilter> f = ClamdFilter.fromConfig(vertx,
+        Optional<ClamdFilter> f = ClamdFilter.fromConfig(VERTX.get(),
                 load("vscan_clamd_address = unix:/run/clamav/clamd.ctl\nvscan_clamd_timeout = 90s\n"));
         assertThat(f).isPresent();
         assertThat(f.get().name()).isEqualTo("clamav");
@@ -58,7 +49,7 @@ class ClamdFilterConfigTest {
 
     @Test
     void tcpAddressWithDefaultTimeout() throws Exception {
-        ClamdFilter f = ClamdFilter.fromConfig(vertx, load("vscan_clamd_address = 127.0.0.1:3310\n")).orElseThrow();
+        ClamdFilter f = ClamdFilter.fromConfig(VERTX.get(), load("vscan_clamd_address = 127.0.0.1:3310\n")).orElseThrow();
         assertThat(f.address()).isEqualTo(ClamdAddress.inet("127.0.0.1", 3310));
         assertThat(f.timeout()).isEqualTo(Duration.ofSeconds(60));
         await(f.close());
@@ -67,7 +58,7 @@ class ClamdFilterConfigTest {
     @Test
     void malformedAddressNamesMainCfLineAndValue() throws Exception {
         Config config = load("# clamd\n\nvscan_clamd_address = clamd.example\n");
-        assertThatThrownBy(() -> ClamdFilter.fromConfig(vertx, config))
+        assertThatThrownBy(() -> ClamdFilter.fromConfig(VERTX.get(), config))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(dir.resolve("main.cf") + ":3: vscan_clamd_address = clamd.example: bad clamd address "
                         + "'clamd.example': expected unix:/path, inet:host:port or host:port");
@@ -76,15 +67,15 @@ class ClamdFilterConfigTest {
     @Test
     void malformedOverrideStillNamesMainCf() throws Exception {
         Config config = Config.defaults(dir).withOverrides(java.util.Map.of("vscan_clamd_address", "unix:relative"));
-        assertThatThrownBy(() -> ClamdFilter.fromConfig(vertx, config))
+        assertThatThrownBy(() -> ClamdFilter.fromConfig(VERTX.get(), config))
                 .hasMessageStartingWith("main.cf (builtin:override): vscan_clamd_address = unix:relative: ")
                 .hasMessageContaining("must be absolute");
     }
 
     @Test
     void sessionCacheIsOnByDefault_andZeroTurnsItOff() throws Exception {
-        ClamdFilter on = ClamdFilter.fromConfig(vertx, load("vscan_clamd_address = 127.0.0.1:3310\n")).orElseThrow();
-        ClamdFilter off = ClamdFilter.fromConfig(vertx, load(
+        ClamdFilter on = ClamdFilter.fromConfig(VERTX.get(), load("vscan_clamd_address = 127.0.0.1:3310\n")).orElseThrow();
+        ClamdFilter off = ClamdFilter.fromConfig(VERTX.get(), load(
                 "vscan_clamd_address = 127.0.0.1:3310\nvscan_clamd_connection_cache_time_limit = 0\n")).orElseThrow();
         assertThat(on.toString()).endsWith(", sessions]");
         assertThat(off.toString()).doesNotContain("sessions");

@@ -118,7 +118,7 @@ class ClamdFilterTest extends FakeClamdTestBase {
     void replySplitAcrossPacketsIsJoined() throws Exception {
         fake(FakeClamd.atEnd(s -> {
             s.socket.write(Buffer.buffer("stream: Win.Test.Ei"));
-            vertx.setTimer(50, t -> s.answer("car FOUND"));
+            VERTX.get().setTimer(50, t -> s.answer("car FOUND"));
         }));
         FilterResult r = scan(filter(), ScanMessages.write(dir, bytes("x")));
         assertThat(r.kind()).isEqualTo(Kind.INFECTED);
@@ -149,7 +149,7 @@ class ClamdFilterTest extends FakeClamdTestBase {
 
     @Test
     void sizeLimitReplyIsReadEvenWhenOurWritesAreStuck() throws Exception {
-        fake(FakeClamd.limitAfterStall(vertx, 100_000, 100, "INSTREAM size limit exceeded. ERROR"));
+        fake(FakeClamd.limitAfterStall(VERTX.get(), 100_000, 100, "INSTREAM size limit exceeded. ERROR"));
         ScanMessage big = ScanMessages.filler(dir, 8_000_000);
         ClamdFilter f = filter();
         for (int i = 0; i < Integer.getInteger("clamd.loops", 3); i++) {
@@ -293,16 +293,16 @@ class ClamdFilterTest extends FakeClamdTestBase {
     @Test
     void unixDomainSocketWorksWithTheNioTransport() throws Exception {
         Path sock = dir.resolve("clamd.sock");
-        FakeClamd fake = FakeClamd.start(vertx, SocketAddress.domainSocketAddress(sock.toString()),
+        FakeClamd fake = FakeClamd.start(VERTX.get(), SocketAddress.domainSocketAddress(sock.toString()),
                 FakeClamd.replying("stream: OK"));
         closeAfter(fake);
-        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.unix(sock), Duration.ofSeconds(20), clock);
+        ClamdFilter f = new ClamdFilter(VERTX.get(), ClamdAddress.unix(sock), Duration.ofSeconds(20), clock);
         closeAfter(() -> await(f.close()));
         byte[] content = bytes("Subject: via unix socket\r\n\r\nbody\r\n");
 
         FilterResult r = scan(f, ScanMessages.write(dir, content));
 
-        assertThat(vertx.isNativeTransportEnabled()).isFalse();
+        assertThat(VERTX.get().isNativeTransportEnabled()).isFalse();
         assertThat(r.kind()).as(r.detail()).isEqualTo(Kind.CLEAN);
         assertThat(fake.sessions.get(0).payload()).isEqualTo(content);
     }
@@ -310,9 +310,9 @@ class ClamdFilterTest extends FakeClamdTestBase {
     @Test
     void sizeLimitReplyIsReadOverAUnixSocketToo() throws Exception {
         Path sock = dir.resolve("limit.sock");
-        closeAfter(FakeClamd.start(vertx, SocketAddress.domainSocketAddress(sock.toString()),
-                FakeClamd.limitAfterStall(vertx, 100_000, 100, "INSTREAM size limit exceeded. ERROR")));
-        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.unix(sock), Duration.ofSeconds(20), clock);
+        closeAfter(FakeClamd.start(VERTX.get(), SocketAddress.domainSocketAddress(sock.toString()),
+                FakeClamd.limitAfterStall(VERTX.get(), 100_000, 100, "INSTREAM size limit exceeded. ERROR")));
+        ClamdFilter f = new ClamdFilter(VERTX.get(), ClamdAddress.unix(sock), Duration.ofSeconds(20), clock);
         closeAfter(() -> await(f.close()));
         ScanMessage big = ScanMessages.filler(dir, 8_000_000);
         for (int i = 0; i < Integer.getInteger("clamd.loops", 3); i++) {
@@ -323,7 +323,7 @@ class ClamdFilterTest extends FakeClamdTestBase {
 
     @Test
     void missingUnixSocketIsTempfail() throws Exception {
-        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.unix(dir.resolve("nope.sock")), Duration.ofSeconds(20), clock);
+        ClamdFilter f = new ClamdFilter(VERTX.get(), ClamdAddress.unix(dir.resolve("nope.sock")), Duration.ofSeconds(20), clock);
         closeAfter(() -> await(f.close()));
         FilterResult r = scan(f, ScanMessages.write(dir, bytes("x")));
         assertThat(r.kind()).isEqualTo(Kind.TEMPFAIL);

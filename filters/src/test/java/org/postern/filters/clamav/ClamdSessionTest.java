@@ -166,7 +166,7 @@ class ClamdSessionTest extends FakeClamdTestBase {
     @Test
     void theSweepClosesIdleSessionsWithoutTraffic() throws Exception {
         FakeClamd fake = fake(verdicts());
-        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.inet("127.0.0.1", fakePort), Duration.ofSeconds(20), Duration.ofSeconds(1), clock);
+        ClamdFilter f = new ClamdFilter(VERTX.get(), ClamdAddress.inet("127.0.0.1", fakePort), Duration.ofSeconds(20), Duration.ofSeconds(1), clock);
         closeAfter(() -> await(f.close()));
         assertThat(await(f.inspect(small("x"))).kind()).isEqualTo(Kind.CLEAN);
         clock.advance(Duration.ofSeconds(2));
@@ -198,7 +198,7 @@ class ClamdSessionTest extends FakeClamdTestBase {
     @Test
     void closeEndsTheIdleSessions() throws Exception {
         FakeClamd fake = fake(verdicts());
-        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.inet("127.0.0.1", fakePort), Duration.ofSeconds(20), CACHE, clock);
+        ClamdFilter f = new ClamdFilter(VERTX.get(), ClamdAddress.inet("127.0.0.1", fakePort), Duration.ofSeconds(20), CACHE, clock);
         assertThat(await(f.inspect(small("x"))).kind()).isEqualTo(Kind.CLEAN);
         await(f.close());
         awaitClosed(fake.sessions.get(0));

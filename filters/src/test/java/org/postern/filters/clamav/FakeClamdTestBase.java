@@ -5,21 +5,21 @@ package org.postern.filters.clamav;
 
 import static org.postern.filters.clamav.ScanMessages.await;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.postern.testkit.FreePort;
 import org.postern.testkit.MutableClock;
+import org.postern.testkit.SharedVertx;
 
 abstract class FakeClamdTestBase {
-    static Vertx vertx;
+    @RegisterExtension
+    static final SharedVertx VERTX = new SharedVertx();
     @TempDir
     Path dir;
     final MutableClock clock = new MutableClock();
@@ -27,15 +27,6 @@ abstract class FakeClamdTestBase {
     /** Where {@link #filter} connects: the last fake's port, or a port nothing listens on. */
     int fakePort;
 
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        await(vertx.close());
-    }
 
     @AfterEach
     void closeAll() throws Exception {
@@ -44,7 +35,7 @@ abstract class FakeClamdTestBase {
 
     FakeClamd fake(FakeClamd.Script script) throws Exception {
         int port = FreePort.next();
-        FakeClamd f = FakeClamd.start(vertx, SocketAddress.inetSocketAddress(port, "127.0.0.1"), script);
+        FakeClamd f = FakeClamd.start(VERTX.get(), SocketAddress.inetSocketAddress(port, "127.0.0.1"), script);
         toClose.add(f);
         fakePort = port;
         return f;
@@ -52,7 +43,7 @@ abstract class FakeClamdTestBase {
 
     /** A filter at the fake, closed after the test; {@code cacheTimeLimit} zero: a connection per message. */
     ClamdFilter filter(Duration timeout, Duration cacheTimeLimit) {
-        ClamdFilter f = new ClamdFilter(vertx, ClamdAddress.inet("127.0.0.1", fakePort), timeout, cacheTimeLimit, clock);
+        ClamdFilter f = new ClamdFilter(VERTX.get(), ClamdAddress.inet("127.0.0.1", fakePort), timeout, cacheTimeLimit, clock);
         closeAfter(() -> await(f.close()));
         return f;
     }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.postern.core.ClientInfo;
 import io.vertx.core.buffer.Buffer;
@@ -37,6 +35,7 @@ import org.postern.filters.SpamReport;
 import org.postern.policies.conf.Config;
 import org.postern.testkit.FreePort;
 import org.postern.testkit.MutableClock;
+import org.postern.testkit.SharedVertx;
 
 class RspamdFilterTest {
     private static final String REPLY = """
@@ -47,21 +46,13 @@ class RspamdFilterTest {
              "milter":{"add_headers":{"X-Spam-Status":{"value":"Yes, score=6.2","order":0}},
                        "remove_headers":{"X-Spam":0}}}""";
 
-    private static Vertx vertx;
+    @RegisterExtension
+    static final SharedVertx VERTX = new SharedVertx();
     @TempDir
     Path dir;
     private final MutableClock clock = new MutableClock();
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        await(vertx.close());
-    }
 
     @AfterEach
     void closeAll() throws Exception {
@@ -77,13 +68,13 @@ class RspamdFilterTest {
     }
 
     private FakeRspamd fake() {
-        FakeRspamd f = FakeRspamd.start(vertx);
+        FakeRspamd f = FakeRspamd.start(VERTX.get());
         toClose.add(f);
         return f;
     }
 
     private RspamdFilter filter(String url, Duration timeout, String password) {
-        RspamdFilter f = new RspamdFilter(vertx, URI.create(url), timeout, password, clock);
+        RspamdFilter f = new RspamdFilter(VERTX.get(), URI.create(url), timeout, password, clock);
         toClose.add(() -> await(f.close()));
         return f;
     }
@@ -339,11 +330,11 @@ class RspamdFilterTest {
     @Test
     void fromConfigReadsTheThreeParameters() throws Exception {
         Config defaults = Config.defaults(dir);
-        assertThat(RspamdFilter.fromConfig(vertx, defaults)).isEmpty();
+        assertThat(RspamdFilter.fromConfig(VERTX.get(), defaults)).isEmpty();
 
         Config c = defaults.withOverrides(Map.of("vscan_rspamd_url", "http://127.0.0.1:11333",
                 "vscan_rspamd_timeout", "45s", "vscan_rspamd_password", "pw"));
-        RspamdFilter f = RspamdFilter.fromConfig(vertx, c, clock).orElseThrow();
+        RspamdFilter f = RspamdFilter.fromConfig(VERTX.get(), c, clock).orElseThrow();
         toClose.add(() -> await(f.close()));
         assertThat(f.name()).isEqualTo("rspamd");
         assertThat(f.url()).isEqualTo(URI.create("http://127.0.0.1:11333"));
@@ -355,7 +346,7 @@ class RspamdFilterTest {
         FakeRspamd fake = fake().reply(200, REPLY);
         Config c = Config.defaults(dir).withOverrides(Map.of("vscan_rspamd_url", fake.url(),
                 "vscan_rspamd_password", "from-main-cf"));
-        RspamdFilter f = RspamdFilter.fromConfig(vertx, c, clock).orElseThrow();
+        RspamdFilter f = RspamdFilter.fromConfig(VERTX.get(), c, clock).orElseThrow();
         toClose.add(() -> await(f.close()));
         await(f.inspect(TestMessages.write(dir, TestMessages.envelope(), "S: x\r\n\r\nb\r\n")));
         assertThat(fake.next().headers().get("Password")).isEqualTo("from-main-cf");
@@ -366,7 +357,7 @@ class RspamdFilterTest {
         for (String bad : List.of("127.0.0.1:11333", "ftp://127.0.0.1:11333", "http://", "http://u:p@127.0.0.1:1",
                 "http://127.0.0.1:11333/?x=1", "http://127.0.0.1:11333/#f", "http://[::1:11333", "localhost")) {
             Config c = Config.defaults(dir).withOverrides(Map.of("vscan_rspamd_url", bad));
-            assertThatThrownBy(() -> RspamdFilter.fromConfig(vertx, c)).as(bad)
+            assertThatThrownBy(() -> RspamdFilter.fromConfig(VERTX.get(), c)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("vscan_rspamd_url")
                     .hasMessageContaining(bad);
@@ -377,7 +368,7 @@ class RspamdFilterTest {
     void fromConfigRejectsAZeroTimeout() throws Exception {
         Config c = Config.defaults(dir).withOverrides(Map.of("vscan_rspamd_url", "http://127.0.0.1:11333",
                 "vscan_rspamd_timeout", "0s"));
-        assertThatThrownBy(() -> RspamdFilter.fromConfig(vertx, c))
+        assertThatThrownBy(() -> RspamdFilter.fromConfig(VERTX.get(), c))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("vscan_rspamd_timeout")
                 .hasMessageContaining("0s");

@@ -40,7 +40,6 @@ public final class ReceivedHeader {
         return sb.toString();
     }
 
-
     /** Keeps header text on one line and printable: smtpd has validated it, this is belt and braces. */
     private static String clean(String s) {
         StringBuilder sb = new StringBuilder(s.length());

@@ -3,6 +3,8 @@
 // load and at lookup, as Postfix does for these "fixed" tables (DICT_FLAG_FOLD_FIX).
 package org.postern.policies.table;
 
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -45,8 +47,8 @@ final class IndexedTable implements LookupTable {
     }
 
     @Override
-    public java.util.List<TableEntry> entries() {
-        return entries.values().stream().sorted(java.util.Comparator.comparingInt((TableEntry e) -> e.origin().line())).toList();
+    public List<TableEntry> entries() {
+        return entries.values().stream().sorted(Comparator.comparingInt((TableEntry e) -> e.origin().line())).toList();
     }
 
     @Override

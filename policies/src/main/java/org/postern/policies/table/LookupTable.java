@@ -3,6 +3,7 @@
 // Loaded and frozen at configuration load (Tables); lookups are in memory and never block.
 package org.postern.policies.table;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,7 +37,7 @@ public interface LookupTable {
      * Every entry, for checks of a whole table ({@code postern check}); empty where the results are not
      * fixed text (pattern tables: their results may hold $1 substitutions).
      */
-    default java.util.List<TableEntry> entries() {
-        return java.util.List.of();
+    default List<TableEntry> entries() {
+        return List.of();
     }
 }

@@ -65,11 +65,9 @@ public final class FilterChain {
             try {
                 r = m.filter().inspectOnWorker(message);
             } catch (RuntimeException e) {
-                r = FilterResult.tempfail(m.filter().name(), "filter failed: " + e, elapsed(start));
+                r = failed(m, e, start);
             }
-            if (r != null && elapsed(start).compareTo(m.timeout()) > 0) {
-                r = FilterResult.tempfail(m.filter().name(), "timed out after " + m.timeout().toMillis() + " ms", elapsed(start));
-            }
+            if (r != null && elapsed(start).compareTo(m.timeout()) > 0) r = timedOut(m, start);
             out.add(r);
         }
         return out;
@@ -80,6 +78,9 @@ public final class FilterChain {
      * instead of running those members again.
      */
     public Future<List<FilterResult>> inspect(ScanMessage message, List<FilterResult> early) {
+        if (early != null && early.size() != members.size()) {
+            throw new IllegalArgumentException(early.size() + " early results for " + members.size() + " filters");
+        }
         List<Future<FilterResult>> all = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
             FilterResult done = early == null ? null : early.get(i);
@@ -94,10 +95,8 @@ public final class FilterChain {
 
     private Future<FilterResult> limited(Member m, ScanMessage message) {
         Instant start = clock.instant();
-        String name = m.filter().name();
         Promise<FilterResult> p = Promise.promise();
-        long timer = vertx.setTimer(Math.max(1, m.timeout().toMillis()), t -> p.tryComplete(
-                FilterResult.tempfail(name, "timed out after " + m.timeout().toMillis() + " ms", elapsed(start))));
+        long timer = vertx.setTimer(Math.max(1, m.timeout().toMillis()), t -> p.tryComplete(timedOut(m, start)));
         Future<FilterResult> f;
         try {
             f = m.filter().inspect(message);
@@ -107,9 +106,18 @@ public final class FilterChain {
         f.onComplete(ar -> {
             vertx.cancelTimer(timer);
             p.tryComplete(ar.succeeded() && ar.result() != null ? ar.result()
-                    : FilterResult.tempfail(name, "filter failed: " + (ar.failed() ? ar.cause() : "no result"), elapsed(start)));
+                    : failed(m, ar.failed() ? ar.cause() : "no result", start));
         });
         return p.future();
+    }
+
+    /** A member that threw or gave no result counts as TEMPFAIL, never as clean. */
+    private FilterResult failed(Member m, Object why, Instant start) {
+        return FilterResult.tempfail(m.filter().name(), "filter failed: " + why, elapsed(start));
+    }
+
+    private FilterResult timedOut(Member m, Instant start) {
+        return FilterResult.tempfail(m.filter().name(), "timed out after " + m.timeout().toMillis() + " ms", elapsed(start));
     }
 
     private Duration elapsed(Instant start) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.postern.policies.conf.Config;
 
 /**
  * @param verdictClass the class, meaningless when {@link #tempfail()}
@@ -19,20 +20,16 @@ public record ScanVerdict(VerdictClass verdictClass, List<FilterResult> results,
 
     /** vscan_spam_tag_score and vscan_spam_kill_score; null: rspamd's action decides. */
     public record SpamThresholds(Double tag, Double kill) {
-        public static SpamThresholds parse(String tag, String kill) {
-            return new SpamThresholds(number("vscan_spam_tag_score", tag), number("vscan_spam_kill_score", kill));
-        }
-
         /**
          * vscan_spam_tag_score and vscan_spam_kill_score of {@code config}.
          *
          * @throws IllegalArgumentException "main.cf:LINE: name = value: not a number", as the scanners' fromConfig
          */
-        public static SpamThresholds fromConfig(org.postern.policies.conf.Config config) {
+        public static SpamThresholds fromConfig(Config config) {
             return new SpamThresholds(number(config, "vscan_spam_tag_score"), number(config, "vscan_spam_kill_score"));
         }
 
-        private static Double number(org.postern.policies.conf.Config config, String name) {
+        private static Double number(Config config, String name) {
             try {
                 return number(name, config.get(name));
             } catch (IllegalArgumentException e) {

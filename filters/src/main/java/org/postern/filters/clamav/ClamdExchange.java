@@ -27,8 +27,6 @@ final class ClamdExchange {
     private static final byte[] TERMINATOR = new byte[4];
     /** Bytes read from the message file per chunk sent to clamd. */
     static final int CHUNK_SIZE = 64 * 1024;
-    /** A clamd reply is one short line; more bytes without a NUL is not clamd talking. */
-    static final int MAX_REPLY = 4096;
 
     private final Vertx vertx;
     private final NetClient client;
@@ -36,7 +34,7 @@ final class ClamdExchange {
     private final Duration timeout;
     private final ScanMessage message;
     private final Promise<ClamdReply> promise = Promise.promise();
-    private final Buffer reply = Buffer.buffer();
+    private final ClamdReplyReader reply;
 
     private String phase = "connecting";
     private long timerId = -1;
@@ -53,6 +51,7 @@ final class ClamdExchange {
         this.address = address;
         this.timeout = timeout;
         this.message = message;
+        this.reply = new ClamdReplyReader(address);
     }
 
     /** Call on the context the exchange should run on. */
@@ -161,10 +160,8 @@ final class ClamdExchange {
 
     private void onReply(Buffer data) {
         if (done) return;
-        reply.appendBuffer(data);
-        int nul = indexOfNul(reply);
-        if (nul >= 0) {
-            String text = reply.getString(0, nul, StandardCharsets.ISO_8859_1.name());
+        String text = reply.feed(data);
+        if (text != null) {
             ClamdReply parsed = ClamdReply.parse(text);
             if (parsed.kind() == Kind.CLEAN && !terminatorSent) {
                 // clamd said OK about part of the message: that is no verdict on the whole
@@ -172,26 +169,16 @@ final class ClamdExchange {
                         + " of " + message.size() + " bytes, before the end of the message");
             }
             finish(parsed);
-        } else if (reply.length() > MAX_REPLY) {
-            finish(ClamdReply.tempfail("clamd at " + address + " sent " + reply.length()
-                    + " bytes without ending its reply: " + ClamdReply.printable(reply.getString(0, 80, "ISO-8859-1"))));
+        } else if (reply.overflow() != null) {
+            finish(ClamdReply.tempfail(reply.overflow()));
         }
     }
 
     /** clamd closes after its reply; a close before a complete reply means it (or the link) failed. */
     private void onClose() {
         if (done) return;
-        String why;
-        if (reply.length() > 0) {
-            why = "clamd at " + address + " closed the connection in the middle of its reply: "
-                    + ClamdReply.printable(reply.toString(StandardCharsets.ISO_8859_1));
-        } else if (socketError != null) {
-            why = "connection to clamd at " + address + " failed while " + phase + ": " + describe(socketError);
-        } else {
-            why = "clamd at " + address + " closed the connection without a reply while " + phase
-                    + " (" + sent + " of " + message.size() + " bytes sent)";
-        }
-        finish(ClamdReply.tempfail(why));
+        finish(ClamdReply.tempfail(reply.closeReason(socketError, " while " + phase,
+                " (" + sent + " of " + message.size() + " bytes sent)")));
     }
 
     private void finish(ClamdReply result) {
@@ -216,11 +203,6 @@ final class ClamdExchange {
         if (socket instanceof NetSocketInternal) {
             ((NetSocketInternal) socket).channelHandlerContext().channel().config().setAutoClose(false);
         }
-    }
-
-    static int indexOfNul(Buffer b) {
-        for (int i = 0; i < b.length(); i++) if (b.getByte(i) == 0) return i;
-        return -1;
     }
 
     static String describe(Throwable e) {

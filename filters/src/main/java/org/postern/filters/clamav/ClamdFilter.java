@@ -123,17 +123,19 @@ public final class ClamdFilter implements Filter {
     public Future<FilterResult> inspect(ScanMessage message) {
         Instant start = clock.instant();
         Promise<ClamdReply> reply = Promise.promise();
-        ClamdSession idle = sessions != null && message.content() != null ? sessions.take() : null;
+        boolean pooled = sessions != null && message.content() != null;
+        ClamdSession idle = pooled ? sessions.take() : null;
         // one context for the file, the socket and the timer, so the exchange's callbacks never race
         Context context = idle != null ? idle.context : vertx.getOrCreateContext();
         context.runOnContext(v -> {
             try {
-                if (sessions != null && message.content() != null) {
+                if (pooled) {
                     new ClamdSessionScan(vertx, context, client, address, timeout, sessions, message).run(idle).onComplete(reply);
                 } else {
                     new ClamdExchange(vertx, client, address, timeout, message).run().onComplete(reply);
                 }
             } catch (RuntimeException e) { // a bug, not a clamd problem: fail loudly (see Filter)
+                if (idle != null) idle.close(); // taken from the pool: nobody else will close it
                 reply.tryFail(e);
             }
         });

@@ -22,7 +22,7 @@ final class ClamdSession {
     final Context context;
     private final NetSocket socket;
     private final ClamdAddress address;
-    private Buffer reply = Buffer.buffer();
+    private final ClamdReplyReader reply;
     private int requests;
     private Promise<String> pending;
     private boolean replyStarted;
@@ -35,6 +35,7 @@ final class ClamdSession {
         this.context = context;
         this.socket = socket;
         this.address = address;
+        this.reply = new ClamdReplyReader(address);
         ClamdExchange.keepReadingAfterWriteFailure(socket);
         socket.handler(this::onData);
         socket.exceptionHandler(e -> socketError = e); // the close that follows decides
@@ -82,19 +83,14 @@ final class ClamdSession {
             return;
         }
         replyStarted = true;
-        reply.appendBuffer(data);
-        int nul = ClamdExchange.indexOfNul(reply);
-        if (nul < 0) {
-            if (reply.length() > ClamdExchange.MAX_REPLY) {
-                fail("clamd at " + address + " sent " + reply.length() + " bytes without ending its reply: "
-                        + ClamdReply.printable(reply.getString(0, 80, "ISO-8859-1")));
+        String text = reply.feed(data);
+        if (text == null) {
+            if (reply.overflow() != null) {
+                fail(reply.overflow());
                 close();
             }
             return;
         }
-        String text = reply.getString(0, nul, StandardCharsets.ISO_8859_1.name());
-        boolean more = nul + 1 < reply.length();
-        reply = Buffer.buffer();
         String id = requests + ": ";
         if (!text.startsWith(id)) {
             close();
@@ -102,7 +98,7 @@ final class ClamdSession {
                     + requests + " (a clamd without IDSESSION? vscan_clamd_connection_cache_time_limit = 0 turns sessions off)");
             return;
         }
-        if (more) close(); // more than one reply to one request: finish this one, trust the session no more
+        if (reply.moreAfterReply()) close(); // more than one reply to one request: finish this one, trust the session no more
         Promise<String> p = pending;
         pending = null;
         p.complete(text.substring(id.length()));
@@ -111,16 +107,7 @@ final class ClamdSession {
     private void onClose() {
         closed = true;
         if (pending == null) return;
-        String why;
-        if (reply.length() > 0) {
-            why = "clamd at " + address + " closed the connection in the middle of its reply: "
-                    + ClamdReply.printable(reply.toString(StandardCharsets.ISO_8859_1));
-        } else if (socketError != null) {
-            why = "connection to clamd at " + address + " failed: " + ClamdExchange.describe(socketError);
-        } else {
-            why = "clamd at " + address + " closed the connection without a reply";
-        }
-        fail(why);
+        fail(reply.closeReason(socketError, "", ""));
     }
 
     private void fail(String why) {

@@ -47,13 +47,42 @@ public final class QueueCommands {
         }
     }
 
+    /**
+     * What scans incoming/ (the vscan stage): asked to leave a message alone while a command changes it,
+     * since a scan that rewrites a message into active/ and a hold or delete of the original would race.
+     */
+    public interface ScanGuard {
+        ScanGuard NONE = new ScanGuard() {
+            @Override
+            public Future<Boolean> pause(QueueId id) {
+                return Future.succeededFuture(true);
+            }
+
+            @Override
+            public void resume(QueueId id) {
+            }
+        };
+
+        /** True when no scan of {@code id} runs, and none starts until {@link #resume}; false: one runs. */
+        Future<Boolean> pause(QueueId id);
+
+        void resume(QueueId id);
+    }
+
     private final Spool spool;
     private final Qmgr qmgr;
+    private final ScanGuard scans;
 
     /** @param qmgr the running queue manager, or null to work on the bare spool (no gateway running) */
     public QueueCommands(Spool spool, Qmgr qmgr) {
+        this(spool, qmgr, ScanGuard.NONE);
+    }
+
+    /** @param scans the running vscan stage, paused per message while a command changes it */
+    public QueueCommands(Spool spool, Qmgr qmgr, ScanGuard scans) {
         this.spool = Objects.requireNonNull(spool, "spool");
         this.qmgr = qmgr;
+        this.scans = Objects.requireNonNull(scans, "scans");
     }
 
     /**
@@ -71,7 +100,9 @@ public final class QueueCommands {
         List<Future<String>> each = new ArrayList<>();
         for (QueueId id : ids) {
             if (qmgr != null) {
-                each.add(qmgr.command(id, op, queues));
+                each.add(scans.pause(id).compose(free -> free
+                        ? qmgr.command(id, op, queues).andThen(ar -> scans.resume(id))
+                        : Future.succeededFuture(id + ": being scanned, try again")));
             } else {
                 try {
                     each.add(Future.succeededFuture(applyAnywhere(spool, id, queues, op)));

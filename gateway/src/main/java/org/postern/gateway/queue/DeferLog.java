@@ -7,11 +7,14 @@ package org.postern.gateway.queue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.postern.core.QueueId;
 
@@ -23,12 +26,16 @@ public final class DeferLog {
 
     /** Replaces the log of {@code id} with {@code reasons} (address -> reason), atomically. */
     public static void write(Path queueDirectory, QueueId id, Map<String, String> reasons) throws IOException {
-        Path dir = Files.createDirectories(queueDirectory.resolve(DIR));
         StringBuilder text = new StringBuilder();
         reasons.forEach((a, r) -> text.append(clean(a)).append('\t').append(clean(r)).append('\n'));
-        Path tmp = dir.resolve("." + id.value() + ".tmp");
+        replace(queueDirectory.resolve(DIR).resolve(id.value()), text);
+    }
+
+    /** Writes {@code text} beside {@code target} and renames it over: readers see the old or the new text. */
+    private static void replace(Path target, CharSequence text) throws IOException {
+        Path tmp = Files.createDirectories(target.getParent()).resolve("." + target.getFileName() + ".tmp");
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(id.value()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The reasons of {@code id} by address; empty when there is no log. */
@@ -57,10 +64,22 @@ public final class DeferLog {
      * recipient, as Postfix shows a content filter's connection failure. Replaced atomically.
      */
     public static void writeScanNote(Path queueDirectory, QueueId id, String reason) throws IOException {
-        Path dir = Files.createDirectories(queueDirectory.resolve(DIR));
-        Path tmp = dir.resolve("." + id.value() + ".vscan.tmp");
-        Files.writeString(tmp, clean(reason) + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, scanNotePath(queueDirectory, id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        replace(scanNotePath(queueDirectory, id), clean(reason) + "\n");
+    }
+
+    /** The ids that have a scan note (read once at start: the notes the vscan stage is to remove again). */
+    public static List<QueueId> scanNoted(Path queueDirectory) throws IOException {
+        List<QueueId> out = new ArrayList<>();
+        try (DirectoryStream<Path> notes = Files.newDirectoryStream(queueDirectory.resolve(DIR), "*.vscan")) {
+            for (Path p : notes) {
+                String name = p.getFileName().toString();
+                String id = name.substring(0, name.length() - ".vscan".length());
+                if (QueueId.isValid(id)) out.add(new QueueId(id));
+            }
+        } catch (NoSuchFileException e) {
+            // nothing was ever deferred
+        }
+        return out;
     }
 
     /** The reason {@link #writeScanNote} left for {@code id}; null when there is none. */

@@ -348,9 +348,12 @@ public final class ScanInspector implements VscanStage.Inspector {
                 }));
     }
 
+    /** Removes the original from incoming/ once its outcome (copies, quarantine) is safe. */
     private Future<Void> remove(Spool spool, QueueId id) {
         return workers.executeBlocking(() -> {
-            spool.remove(id, QueueName.INCOMING);
+            if (!spool.remove(id, QueueName.INCOMING)) { // queue commands pause vscan: should not happen
+                VscanStage.LOG.warn("{}: vscan: the original left incoming/ during the scan; its copies stay queued", id);
+            }
             return null;
         }, false);
     }

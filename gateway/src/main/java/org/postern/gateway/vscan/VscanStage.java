@@ -83,6 +83,8 @@ public final class VscanStage {
     private final Set<QueueId> busy = new HashSet<>();
     private final Map<QueueId, Instant> retryAt = new HashMap<>();
     private final Map<QueueId, Integer> failures = new HashMap<>();
+    /** Messages with a scan note on disk (DeferLog.writeScanNote), to remove once they are scanned. */
+    private final Set<QueueId> noted = new HashSet<>();
     /** Messages in incoming/ known to this stage and not being inspected, in arrival order. */
     private final Set<QueueId> waiting = new java.util.LinkedHashSet<>();
     private long ticks;
@@ -126,14 +128,31 @@ public final class VscanStage {
      * lists incoming/ again every {@value #LISTING_EVERY} seconds (the fallback for mail nobody offered).
      */
     public Future<Void> start() {
-        return onContext(() -> {
+        return blocking(this::staleNotesRemoved).recover(e -> {
+            LOG.warn("vscan: cannot read the scan notes in {}: {}", spool.root().resolve("defer"), e.toString());
+            return Future.succeededFuture(Set.of());
+        }).compose(left -> onContext(() -> {
+            noted.addAll(left);
             timer = vertx.setPeriodic(1000, t -> {
                 if (++ticks % LISTING_EVERY == 0) wakeup();
                 else pump();
             });
             wakeup();
-            return Future.succeededFuture();
-        });
+            return Future.<Void>succeededFuture();
+        }));
+    }
+
+    /**
+     * At start: the scan notes an earlier run left, without those of messages no longer in incoming/ (a crash
+     * between a scan and the note's removal); these are removed. The rest are removed when their scan succeeds.
+     */
+    private Set<QueueId> staleNotesRemoved() throws IOException {
+        Set<QueueId> left = new HashSet<>();
+        for (QueueId id : DeferLog.scanNoted(spool.root())) {
+            if (java.nio.file.Files.exists(spool.file(QueueName.INCOMING, id))) left.add(id);
+            else DeferLog.deleteScanNote(spool.root(), id);
+        }
+        return left;
     }
 
     /** A message just committed to incoming/ (the commit listener): taken without listing the directory. */
@@ -222,15 +241,16 @@ public final class VscanStage {
     private void done(QueueId id, Throwable failure) {
         if (failure == null || failure instanceof NoSuchFileException) { // scanned, or gone (queue delete)
             retryAt.remove(id);
-            boolean noted = failures.remove(id) != null;
+            failures.remove(id);
             if (failure == null && outages != null) outages.succeeded();
-            if (noted) note(id, null);
+            if (noted.remove(id)) note(id, null);
         } else {
             if (outages != null) outages.failed(id + ": " + failure.getMessage());
             int n = failures.merge(id, 1, Integer::sum);
             long wait = Math.min(900_000, Math.max(1, retryTime.toMillis()) << Math.min(10, n - 1));
             retryAt.put(id, clock.instant().plusMillis(wait));
             LOG.warn("{}: vscan: {}; message stays in incoming, retry in {}s", id, failure.getMessage(), wait / 1000.0);
+            noted.add(id);
             note(id, "content scan deferred: " + failure.getMessage());
             waiting.add(id);
         }
@@ -238,13 +258,16 @@ public final class VscanStage {
         else pump();
     }
 
-    /** Writes (reason) or removes (null) the scan note mailq shows for a message waiting in incoming/. */
+    /**
+     * Writes (reason) or removes (null) the scan note mailq shows for a message waiting in incoming/. Note
+     * work runs in order (an ordered worker task), so a removal never overtakes the write before it.
+     */
     private void note(QueueId id, String reason) {
-        blocking(() -> {
+        onContext(workers.executeBlocking(() -> {
             if (reason == null) DeferLog.deleteScanNote(spool.root(), id);
             else DeferLog.writeScanNote(spool.root(), id, reason);
             return null;
-        }).onFailure(e -> LOG.warn("{}: vscan: cannot {} the scan note: {}", id, reason == null ? "remove" : "write", e.toString()));
+        }, true)).onFailure(e -> LOG.warn("{}: vscan: cannot {} the scan note: {}", id, reason == null ? "remove" : "write", e.toString()));
     }
 
     /**
@@ -269,6 +292,23 @@ public final class VscanStage {
      */
     public void claim(QueueId id) {
         claimed.add(id);
+    }
+
+    /**
+     * A queue command (postern queue delete|hold|requeue) is about to change message {@code id}: true when no
+     * inspection of it runs, and then none starts until {@link #resume}; false when one runs (or smtpd holds
+     * a claim on it). Decided on the stage's context, so it never races the start of an inspection.
+     */
+    public Future<Boolean> pause(QueueId id) {
+        return onContext(() -> Future.succeededFuture(!busy.contains(id) && claimed.add(id)));
+    }
+
+    /**
+     * Ends a {@link #pause}. A message the command left in incoming/ is taken again by the next listing
+     * (within {@value #LISTING_EVERY} seconds), not offered here: the command may have moved it anywhere.
+     */
+    public void resume(QueueId id) {
+        claimed.remove(id);
     }
 
     /** Gives up a claim without an inspection (the commit failed, or put the message elsewhere). Any thread. */

@@ -29,6 +29,7 @@ import org.postern.core.ClientInfo;
 import org.postern.core.Envelope;
 import org.postern.core.QueueId;
 import org.postern.core.Recipient;
+import org.postern.gateway.queue.DeferLog;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.QueueWriter;
@@ -48,6 +49,8 @@ class VscanStageClaimTest {
     private VscanStage stage;
     private final Set<QueueId> scannedAfterQueue = ConcurrentHashMap.newKeySet();
     private final AtomicInteger activated = new AtomicInteger();
+    /** When set, after-queue inspections wait for it before moving the message on. */
+    private volatile Promise<Void> gate;
 
     @BeforeEach
     void open() throws Exception {
@@ -69,10 +72,11 @@ class VscanStageClaimTest {
             @Override
             public Future<org.postern.gateway.queue.QueueFile> inspect(Spool s, QueueId id) {
                 scannedAfterQueue.add(id);
-                return vertx.executeBlocking(() -> {
+                Promise<Void> g = gate;
+                return (g == null ? Future.<Void>succeededFuture() : g.future()).compose(v -> vertx.executeBlocking(() -> {
                     s.move(id, QueueName.INCOMING, QueueName.ACTIVE);
                     return null;
-                });
+                }));
             }
 
             @Override
@@ -99,6 +103,53 @@ class VscanStageClaimTest {
         await(w.commit(new Envelope(w.id(), Instant.now(), client, "a@sender.test", List.of(Recipient.of("u@example.test")),
                 -1, Envelope.BodyType.SEVEN_BIT, false, null, null)));
         return w.id();
+    }
+
+    /**
+     * A queue command pauses the stage per message: refused while an inspection runs (its result could be a
+     * rewritten copy in active/ next to what the command holds), granted otherwise, and then no inspection
+     * starts until it resumes.
+     */
+    @Test
+    void aQueueCommandPausesTheScanOfItsMessage() throws Exception {
+        gate = Promise.promise();
+        start((id, eod) -> Future.failedFuture("unused"));
+        QueueId scanning = commit(null);
+        stage.offer(scanning);
+        Await.until("its inspection started", WAIT, () -> scannedAfterQueue.contains(scanning));
+        assertThat(await(stage.pause(scanning))).as("an inspection runs").isFalse();
+        gate.complete();
+        Await.until("moved on", WAIT, () -> Files.exists(spool.file(QueueName.ACTIVE, scanning)));
+
+        QueueId paused = commit(null);
+        assertThat(await(stage.pause(paused))).as("nothing inspects it now").isTrue();
+        scannedAfterQueue.remove(paused);
+        stage.offer(paused);
+        stage.wakeup();
+        Thread.sleep(300);
+        assertThat(scannedAfterQueue).as("left alone while paused").doesNotContain(paused);
+        assertThat(await(stage.pause(paused))).as("one pause at a time").isFalse();
+
+        stage.resume(paused);
+        stage.wakeup();
+        Await.until("scanned once resumed", WAIT, () -> Files.exists(spool.file(QueueName.ACTIVE, paused)));
+    }
+
+    /**
+     * Scan notes left by an earlier run (mailq's reason for mail waiting on a scanner): the start removes the
+     * note of a message no longer in incoming/, and the note of one still there goes once it is scanned.
+     */
+    @Test
+    void scanNotesOfAnEarlierRunAreRemoved() throws Exception {
+        QueueId waiting = commit(null);
+        QueueId gone = queue.newQueueId();
+        DeferLog.writeScanNote(spool.root(), waiting, "content scan deferred: clamd down");
+        DeferLog.writeScanNote(spool.root(), gone, "content scan deferred: clamd down");
+
+        start((id, eod) -> Future.failedFuture("unused"));
+        Await.until("the waiting message scanned", WAIT, () -> Files.exists(spool.file(QueueName.ACTIVE, waiting)));
+        Await.until("both notes removed", WAIT,
+                () -> DeferLog.scanNoted(spool.root()).isEmpty());
     }
 
     @Test

@@ -18,6 +18,7 @@ source "$BENCH_HERE/e2e-lib.sh"
 : "${E2E_RSPAMD_NORMAL_PORT:=22550}"
 : "${E2E_RSPAMD_CTRL_PORT:=22551}"
 : "${RSPAMD_WORKERS:=2}"                    # as the kit
+: "${E2E_RSPAMD_VIA:=inet}"                 # inet (checkv2 over TCP, like the kit's milter proxy) or unix (the worker's UNIX socket)
 : "${E2E_VSCAN_MAIN:=}"                     # extra main.cf lines for Postern's vscan (e.g. vscan_attachment_checks = no)
 : "${E2E_CLAMD_TMPDIR:=}"                   # clamd's TemporaryDirectory for Postern's clamd (empty: clamd's default, as the kit)
 
@@ -98,6 +99,7 @@ count = 1;
 CF
   cat > "$rl/override.d/worker-normal.inc" <<CF
 bind_socket = "127.0.0.1:$E2E_RSPAMD_NORMAL_PORT";
+bind_socket = "$VS/rspamd-run/normal.sock mode=0666";
 count = $RSPAMD_WORKERS;
 mime = true;
 CF
@@ -158,7 +160,7 @@ eicar_check() {
 }
 
 postern_side() {
-  local work="$BENCH_STATE/postern-vscan-e2e" old run clamd_addr
+  local work="$BENCH_STATE/postern-vscan-e2e" old run clamd_addr rspamd_url
   old=; [ -e "$work/data/master.pid" ] && old=$(postern_pid "$work")
   if [ -n "$old" ] && kill -0 "$old" 2>/dev/null; then
     die "a Postern instance from an earlier run still runs in $work (PID $old); stop it: $POSTERN -c $work stop"
@@ -170,8 +172,13 @@ postern_side() {
     unix) clamd_addr="unix:$VS/run/clamd.sock" ;;
     *) die "E2E_CLAMD_VIA must be inet or unix" ;;
   esac
+  case "$E2E_RSPAMD_VIA" in
+    inet) rspamd_url="http://127.0.0.1:$E2E_RSPAMD_NORMAL_PORT" ;;
+    unix) rspamd_url="unix:$VS/rspamd-run/normal.sock" ;;
+    *) die "E2E_RSPAMD_VIA must be inet or unix" ;;
+  esac
   postern_e2e_setup "$work" "vscan_clamd_address = $clamd_addr
-vscan_rspamd_url = http://127.0.0.1:$E2E_RSPAMD_NORMAL_PORT
+vscan_rspamd_url = $rspamd_url
 $E2E_VSCAN_MAIN"
   postern_start "$work" "$POSTERN_PORT"
   local pid=$POSTERN_PID spec=("clamd=$CLAMD_PID" "rspamd=$RSPAMD_PID")

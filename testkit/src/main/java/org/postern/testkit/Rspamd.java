@@ -1,5 +1,5 @@
 // Rspamd: Debian's rspamd started in the foreground for integration tests -- its stock rules from
-// /etc/rspamd, but its own config tree, normal worker on 127.0.0.1:<free port>, log file, and every
+// /etc/rspamd, but its own config tree, normal worker on 127.0.0.1:<free port> and DIR/run/normal.sock, log file, and every
 // module that would query DNS or the network switched off. Test support only; vscan_rspamd_url points at it.
 package org.postern.testkit;
 
@@ -81,6 +81,8 @@ public final class Rspamd implements AutoCloseable {
     public int port() { return port; }
     /** "http://127.0.0.1:PORT", the value for vscan_rspamd_url. */
     public String url() { return "http://" + host() + ":" + port; }
+    /** "unix:DIR/run/normal.sock": the same worker over its UNIX socket, also a value for vscan_rspamd_url. */
+    public String socketUrl() { return "unix:" + RspamdConfigTree.socket(dir); }
     /** The config tree (rspamd.conf, local.d/, override.d/, db/, run/, log/). */
     public Path directory() { return dir; }
     public Path logFile() { return dir.resolve("log/rspamd.log"); }
@@ -196,7 +198,8 @@ public final class Rspamd implements AutoCloseable {
                 s.setSoTimeout(2000);
                 s.getOutputStream().write("GET /ping HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 String reply = readAll(s.getInputStream());
-                return reply.startsWith("HTTP/1.") && reply.contains(" 200 ") && reply.contains("pong");
+                return reply.startsWith("HTTP/1.") && reply.contains(" 200 ") && reply.contains("pong")
+                        && Files.exists(RspamdConfigTree.socket(dir));
             }
         });
     }

@@ -54,6 +54,11 @@ final class RspamdConfigTree {
      * writes its cache files atomically: temporary name, then rename), or {@code dir}/db when that one
      * is not writable.
      */
+    /** The normal worker's UNIX socket (it listens there as well as on TCP). */
+    static Path socket(Path dir) {
+        return dir.resolve("run/normal.sock");
+    }
+
     static Path cacheDir(Path requested, Path dir) {
         if (requested != null) {
             SharedDirs.prepareSharedDir(requested);
@@ -109,6 +114,7 @@ final class RspamdConfigTree {
                 "# no controller, proxy or fuzzy worker",
                 "worker \"normal\" {",
                 "    bind_socket = \"127.0.0.1:" + port + "\";",
+                "    bind_socket = \"" + socket(dir) + " mode=0666\";",
                 "    .include \"$CONFDIR/worker-normal.inc\"",
                 "    count = 1;",
                 "}", "");

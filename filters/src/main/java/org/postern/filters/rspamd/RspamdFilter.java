@@ -1,6 +1,7 @@
 // RspamdFilter: the vscan stage's spam filter -- streams each message with its envelope to rspamd's
-// normal worker (POST /checkv2, one shared Vert.x WebClient) and maps the JSON reply to a SCORED result
-// or TEMPFAIL. main.cf: vscan_rspamd_url (empty: no spam filter), vscan_rspamd_timeout, vscan_rspamd_password.
+// normal worker (POST /checkv2 over TCP or a UNIX socket, one shared Vert.x WebClient) and maps the JSON
+// reply to a SCORED result or TEMPFAIL. main.cf: vscan_rspamd_url (http://host:port, unix:/path; empty:
+// no spam filter), vscan_rspamd_timeout, vscan_rspamd_password.
 package org.postern.filters.rspamd;
 
 import io.vertx.core.Context;
@@ -9,7 +10,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -48,6 +52,8 @@ public final class RspamdFilter implements Filter {
 
     private final Vertx vertx;
     private final URI url;
+    /** rspamd's UNIX socket for a unix: URL; null for http(s). */
+    private final SocketAddress socket;
     private final String checkUri;
     private final Duration timeout;
     private final String password;
@@ -56,12 +62,13 @@ public final class RspamdFilter implements Filter {
 
     /**
      * @param url      rspamd's normal worker, e.g. http://127.0.0.1:11333 (a path, if any, is kept:
-     *                 checks go to {@code path/checkv2})
+     *                 checks go to {@code path/checkv2}), or unix:/run/rspamd/normal.sock for a worker
+     *                 with that {@code bind_socket}
      * @param timeout  limit for one whole exchange (connect, send, reply)
      * @param password sent as the Password header when not empty
      * @param clock    measures {@link FilterResult#elapsed()} only; the timeout runs on a Vert.x timer
-     * @throws IllegalArgumentException when {@code url} is not an absolute http(s) URL with a host, or
-     *         {@code timeout} is not positive
+     * @throws IllegalArgumentException when {@code url} is neither an absolute http(s) URL with a host nor
+     *         unix: with an absolute path, or {@code timeout} is not positive
      */
     public RspamdFilter(Vertx vertx, URI url, Duration timeout, String password, Clock clock) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -70,9 +77,15 @@ public final class RspamdFilter implements Filter {
         this.password = password == null ? "" : password;
         this.clock = Objects.requireNonNull(clock, "clock");
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("rspamd timeout " + timeout);
-        String path = url.getRawPath() == null ? "" : url.getRawPath();
-        while (path.endsWith("/")) path = path.substring(0, path.length() - 1);
-        this.checkUri = url.getScheme().toLowerCase(Locale.ROOT) + "://" + url.getRawAuthority() + path + "/checkv2";
+        if (isUnix(url)) {
+            this.socket = SocketAddress.domainSocketAddress(url.getPath());
+            this.checkUri = "/checkv2";
+        } else {
+            String path = url.getRawPath() == null ? "" : url.getRawPath();
+            while (path.endsWith("/")) path = path.substring(0, path.length() - 1);
+            this.socket = null;
+            this.checkUri = url.getScheme().toLowerCase(Locale.ROOT) + "://" + url.getRawAuthority() + path + "/checkv2";
+        }
         this.client = WebClient.create(vertx, new WebClientOptions()
                 .setUserAgent("postern")
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
@@ -112,8 +125,17 @@ public final class RspamdFilter implements Filter {
     /** {@code url} when it is usable; else IllegalArgumentException saying why. */
     private static URI checkUrl(URI url) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("unix")) {
+            if (url.isOpaque() || url.getPath() == null || !url.getPath().startsWith("/") || url.getRawAuthority() != null) {
+                throw new IllegalArgumentException("not unix: with an absolute socket path (e.g. unix:/run/rspamd/normal.sock)");
+            }
+            if (url.getRawQuery() != null || url.getRawFragment() != null) {
+                throw new IllegalArgumentException("a query or fragment is not allowed");
+            }
+            return url;
+        }
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("not an http:// URL (e.g. http://127.0.0.1:11333)");
+            throw new IllegalArgumentException("not an http:// URL (e.g. http://127.0.0.1:11333) or unix:/path");
         }
         if (url.getHost() == null || url.getHost().isEmpty()) throw new IllegalArgumentException("no host name");
         if (url.getRawUserInfo() != null) throw new IllegalArgumentException("user info is not allowed; "
@@ -122,6 +144,10 @@ public final class RspamdFilter implements Filter {
             throw new IllegalArgumentException("a query or fragment is not allowed");
         }
         return url;
+    }
+
+    private static boolean isUnix(URI url) {
+        return "unix".equalsIgnoreCase(url.getScheme());
     }
 
     @Override
@@ -157,7 +183,21 @@ public final class RspamdFilter implements Filter {
 
     @Override
     public String toString() {
-        return "RspamdFilter[" + checkUri + ", timeout " + timeout.toMillis() + "ms]";
+        return "RspamdFilter[" + where() + ", timeout " + timeout.toMillis() + "ms]";
+    }
+
+    /** Where checks go, for log lines and TEMPFAIL reasons: the /checkv2 URL or unix:/path. */
+    private String where() {
+        return socket == null ? checkUri : url.toString();
+    }
+
+    /** A POST to /checkv2 with the envelope headers, over TCP or the UNIX socket. */
+    private HttpRequest<Buffer> post(ScanMessage message, long limitMillis) {
+        HttpRequest<Buffer> request = socket == null ? client.postAbs(checkUri)
+                : client.request(HttpMethod.POST, socket, "localhost", checkUri);
+        return request.putHeaders(RspamdHeaders.of(message.envelope(), password))
+                .connectTimeout(limitMillis)
+                .idleTimeout(limitMillis);
     }
 
     /** One message's round trip; all callbacks on one context. */
@@ -202,11 +242,8 @@ public final class RspamdFilter implements Filter {
             file = f;
             long limit = Math.max(1, timeout.toMillis());
             try {
-                return client.postAbs(checkUri)
-                        .putHeaders(RspamdHeaders.of(message.envelope(), password))
+                return post(message, limit)
                         .putHeader("Content-Length", Long.toString(message.size()))
-                        .connectTimeout(limit)
-                        .idleTimeout(limit)
                         .sendStream(f)
                         .andThen(ar -> f.close());
             } catch (RuntimeException e) { // e.g. a header value the HTTP codec refuses
@@ -219,11 +256,7 @@ public final class RspamdFilter implements Filter {
         private Future<HttpResponse<Buffer>> send(Buffer content) {
             long limit = Math.max(1, timeout.toMillis());
             try {
-                return client.postAbs(checkUri)
-                        .putHeaders(RspamdHeaders.of(message.envelope(), password))
-                        .connectTimeout(limit)
-                        .idleTimeout(limit)
-                        .sendBuffer(content);
+                return post(message, limit).sendBuffer(content);
             } catch (RuntimeException e) { // e.g. a header value the HTTP codec refuses
                 return Future.failedFuture(e);
             }
@@ -248,7 +281,7 @@ public final class RspamdFilter implements Filter {
         }
 
         private FilterResult tempfail(String why) {
-            return FilterResult.tempfail(NAME, "rspamd " + checkUri + ": " + why, elapsed());
+            return FilterResult.tempfail(NAME, "rspamd " + where() + ": " + why, elapsed());
         }
 
         private Duration elapsed() {

@@ -1,4 +1,4 @@
-// FakeRspamd: a Vert.x HttpServer on 127.0.0.1 standing in for rspamd's normal worker in unit tests --
+// FakeRspamd: a Vert.x HttpServer on 127.0.0.1 (or a UNIX socket) standing in for rspamd's normal worker in unit tests --
 // records each request (method, URI, headers, body digest and size) and answers as the test scripts it:
 // a status and body, silence, or a paused upload. Test support only; no real rspamd.
 package org.postern.filters.rspamd;
@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,15 +38,25 @@ final class FakeRspamd implements AutoCloseable {
     private final HttpServer server;
     private final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
     private volatile Script script = new Reply(200, "{}");
+    /** The UNIX socket path for a fake started with {@link #startOnSocket}; null on TCP. */
+    private final String socketPath;
 
-    private FakeRspamd(Vertx vertx) {
+    private FakeRspamd(Vertx vertx, String socketPath) {
         this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
+        this.socketPath = socketPath;
         server.requestHandler(this::handle);
     }
 
     static FakeRspamd start(Vertx vertx) {
-        FakeRspamd f = new FakeRspamd(vertx);
+        FakeRspamd f = new FakeRspamd(vertx, null);
         RspamdFilterTest.await(f.server.listen());
+        return f;
+    }
+
+    /** A fake listening on the UNIX socket {@code path} instead of TCP; its url() is unix:path. */
+    static FakeRspamd startOnSocket(Vertx vertx, String path) {
+        FakeRspamd f = new FakeRspamd(vertx, path);
+        RspamdFilterTest.await(f.server.listen(SocketAddress.domainSocketAddress(path)));
         return f;
     }
 
@@ -63,7 +74,7 @@ final class FakeRspamd implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + port();
+        return socketPath != null ? "unix:" + socketPath : "http://127.0.0.1:" + port();
     }
 
     /** The next request the fake received (waits up to 10 s). */

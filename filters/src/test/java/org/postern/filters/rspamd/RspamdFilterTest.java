@@ -137,6 +137,39 @@ class RspamdFilterTest {
     }
 
     @Test
+    void talksToAWorkerOnAUnixSocketWithBothBodyForms() throws Exception {
+        FakeRspamd fake = FakeRspamd.startOnSocket(VERTX.get(), dir.resolve("normal.sock").toString());
+        toClose.add(fake);
+        fake.reply(200, REPLY);
+        RspamdFilter filter = filter(fake);
+        String content = TestMessages.clean("alice@example.org", "bob@example.net", "m3@example.org");
+        ScanMessage onDisk = TestMessages.write(dir, TestMessages.envelope(), content);
+        ScanMessage inMemory = new ScanMessage(onDisk.envelope(), onDisk.file(), onDisk.offset(), onDisk.size(),
+                Buffer.buffer(content.getBytes(StandardCharsets.UTF_8)));
+
+        for (ScanMessage msg : List.of(onDisk, inMemory)) {
+            FilterResult r = await(filter.inspect(msg));
+            assertThat(r.kind()).as("%s", r).isEqualTo(Kind.SCORED);
+            assertThat(r.spam().score()).isEqualTo(6.2);
+            FakeRspamd.Seen seen = fake.next();
+            assertThat(seen.method()).isEqualTo("POST");
+            assertThat(seen.uri()).isEqualTo("/checkv2");
+            assertThat(seen.headers().getAll("Rcpt")).isNotEmpty();
+            assertThat(new String(seen.smallBody(), StandardCharsets.UTF_8)).isEqualTo(content);
+        }
+        assertThat(filter.toString()).contains("unix:" + dir.resolve("normal.sock"));
+    }
+
+    @Test
+    void aUnixSocketNobodyListensOnIsTempfailNamingIt() throws Exception {
+        Path sock = dir.resolve("nobody.sock");
+        RspamdFilter filter = filter("unix:" + sock, Duration.ofSeconds(10), "");
+        FilterResult r = await(filter.inspect(TestMessages.write(dir, TestMessages.envelope(), "S: x\r\n\r\nb\r\n")));
+        assertThat(r.kind()).isEqualTo(Kind.TEMPFAIL);
+        assertThat(r.detail()).contains("rspamd unix:" + sock);
+    }
+
+    @Test
     void unknownClientNameNullSenderAndNoAuthLeaveTheirHeadersOut() throws Exception {
         FakeRspamd fake = fake().reply(200, REPLY);
         Envelope env = TestMessages.envelope("3F2A61C0A1C",
@@ -355,7 +388,8 @@ class RspamdFilterTest {
     @Test
     void fromConfigRejectsMalformedUrlsNamingParameterAndValue() throws Exception {
         for (String bad : List.of("127.0.0.1:11333", "ftp://127.0.0.1:11333", "http://", "http://u:p@127.0.0.1:1",
-                "http://127.0.0.1:11333/?x=1", "http://127.0.0.1:11333/#f", "http://[::1:11333", "localhost")) {
+                "http://127.0.0.1:11333/?x=1", "http://127.0.0.1:11333/#f", "http://[::1:11333", "localhost",
+                "unix:run/rspamd.sock", "unix:", "unix://host/run/rspamd.sock", "unix:/run/rspamd.sock?x=1")) {
             Config c = Config.defaults(dir).withOverrides(Map.of("vscan_rspamd_url", bad));
             assertThatThrownBy(() -> RspamdFilter.fromConfig(VERTX.get(), c)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class)

@@ -1,6 +1,7 @@
 // RspamdIT: RspamdFilter against Debian's real rspamd 3.4 (testkit Rspamd, no network lookups): GTUBE is
 // rejected, a plain mail gets "no action", the envelope headers reach rspamd (its task log and
-// envelope-dependent symbols), milter header edits, an outage gives TEMPFAIL and a restart heals it.
+// envelope-dependent symbols), milter header edits, the same over rspamd's UNIX socket, an outage gives
+// TEMPFAIL and a restart heals it.
 package org.postern.filters.rspamd;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,6 +98,25 @@ class RspamdIT {
         assertThat(spam.score()).isGreaterThanOrEqualTo(spam.required());
         assertThat(spam.required()).isEqualTo(15.0); // Debian's actions.conf
         assertThat(names(r)).contains("GTUBE");
+    }
+
+    @Test
+    void scansOverTheWorkersUnixSocket() throws Exception {
+        RspamdFilter overSocket = new RspamdFilter(vertx, URI.create(rspamd.socketUrl()), Duration.ofSeconds(10), "",
+                Clock.systemUTC());
+        try {
+            Envelope env = TestMessages.envelope("UNIXSOCK01", TestMessages.client("mail.example.org", "192.0.2.9",
+                    "mail.example.org", null), "alice@example.org", "bob@example.net");
+            FilterResult r = RspamdFilterTest.await(overSocket.inspect(TestMessages.write(dir, env,
+                    TestMessages.gtube("alice@example.org", "bob@example.net", "unix1@example.org"))));
+
+            assertThat(r.kind()).as("%s", r).isEqualTo(Kind.SCORED);
+            assertThat(r.spam().action()).isEqualTo("reject");
+            assertThat(names(r)).contains("GTUBE");
+            assertThat(scanLogLine("UNIXSOCK01")).contains("ip: 192.0.2.9");
+        } finally {
+            RspamdFilterTest.await(overSocket.close());
+        }
     }
 
     @Test

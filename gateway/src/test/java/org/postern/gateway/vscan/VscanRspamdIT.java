@@ -1,6 +1,7 @@
 // VscanRspamdIT: the vscan stage in a running gateway against Debian's real rspamd (network lookups off):
 // GTUBE is caught and, by vscan_policy_maps, quarantined for one domain and delivered tagged for another
-// (the message is split); clean mail passes with its symbols logged; an rspamd outage keeps mail queued.
+// (the message is split); clean mail passes with its symbols logged; rspamd over its UNIX socket
+// (vscan_rspamd_url = unix:/path) quarantines GTUBE the same; an rspamd outage keeps mail queued.
 package org.postern.gateway.vscan;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,9 +58,13 @@ class VscanRspamdIT {
     }
 
     private GatewayHarness gateway(SmtpSink sink, String... more) throws Exception {
+        return gatewayTo(rspamd.url(), sink, more);
+    }
+
+    private GatewayHarness gatewayTo(String rspamdUrl, SmtpSink sink, String... more) throws Exception {
         return GatewayHarness.startWithBackend(Files.createDirectories(dir.resolve("gw")), this::store, String.join("\n",
                 "relayhost = [127.0.0.1]:" + sink.port(), "relay_domains = example.test, tagonly.test",
-                "vscan_rspamd_url = " + rspamd.url(), "vscan_retry_time = 1s", String.join("\n", more)));
+                "vscan_rspamd_url = " + rspamdUrl, "vscan_retry_time = 1s", String.join("\n", more)));
     }
 
     private static void send(GatewayHarness gw, String subject, String body, String... rcpts) {
@@ -95,6 +100,22 @@ class VscanRspamdIT {
                     .findFirst().orElseThrow();
             assertThat(clean.header("X-Spam-Flag")).isEmpty();
             assertThat(clean.recipients()).containsExactly("a@example.test");
+        }
+    }
+
+    @Test
+    void overTheUnixSocketGtubeIsQuarantinedAndCleanMailDelivered() throws Exception {
+        try (SmtpSink sink = SmtpSink.builder().dumpMessages().start(); LogCapture vscan = LogCapture.of("postern.vscan");
+             GatewayHarness gw = gatewayTo(rspamd.socketUrl(), sink)) {
+            send(gw, "offer", "Buy now\r\n" + GTUBE + "\r\n", "a@example.test");
+            send(gw, "hello", "Hi Bob, the minutes of today's meeting are below.\r\n", "a@example.test");
+            sink.awaitMessages(1, WAIT);
+            Await.until("one quarantined", WAIT, () -> quarantined().size() == 1);
+            assertThat(quarantined().get(0).symbols()).contains("GTUBE");
+            assertThat(sink.messages()).singleElement()
+                    .satisfies(m -> assertThat(m.header("Subject")).hasValueSatisfying(v -> assertThat(v).contains("hello")));
+            assertThat(vscan.count("rspamd=")).isGreaterThanOrEqualTo(2);
+            assertThat(vscan.count("TEMPFAIL") + vscan.count("tempfail")).isZero();
         }
     }
 

@@ -37,7 +37,7 @@ final class VscanParameters {
         Parameters.define("vscan_clamd_fail_open", BOOL, "no",
                 "pass mail unscanned by clamd while it is down (no: keep it queued and retry)");
         Parameters.define("vscan_rspamd_url", STRING, "",
-                "rspamd normal worker to ask, e.g. http://127.0.0.1:11333 (empty: no spam filter)");
+                "rspamd normal worker to ask, e.g. http://127.0.0.1:11333 or unix:/run/rspamd/normal.sock (empty: no spam filter)");
         Parameters.time("vscan_rspamd_timeout", "60s", ChronoUnit.SECONDS, "time limit for one rspamd check");
         Parameters.define("vscan_rspamd_fail_open", BOOL, "no",
                 "pass mail unchecked by rspamd while it is down (no: keep it queued and retry)");

@@ -11,6 +11,7 @@ import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -72,7 +73,7 @@ public final class VscanStage {
     private final java.util.function.BiConsumer<QueueId, QueueFile> activated;
     private final Clock clock;
     private final int concurrency;
-    private final java.time.Duration retryTime;
+    private final Duration retryTime;
     private final Context context;
     private final WorkerExecutor workers;
     private final Transport relay;
@@ -101,15 +102,16 @@ public final class VscanStage {
      *                    when already read (else null)
      * @param concurrency messages inspected at the same time (vscan_concurrency)
      * @param retryTime   first wait after a failed inspection (vscan_retry_time); doubles up to 15 minutes
+     *                    (or up to itself when longer)
      */
     public VscanStage(Vertx vertx, Spool spool, Inspector inspector, java.util.function.BiConsumer<QueueId, QueueFile> activated, int concurrency,
-                      java.time.Duration retryTime, Clock clock) {
+                      Duration retryTime, Clock clock) {
         this(vertx, spool, inspector, activated, concurrency, retryTime, null, clock);
     }
 
     /** @param relay what content-filter listeners send scanned mail to their next hop with; null: they answer 451 */
     public VscanStage(Vertx vertx, Spool spool, Inspector inspector, java.util.function.BiConsumer<QueueId, QueueFile> activated, int concurrency,
-                      java.time.Duration retryTime, Transport relay, Clock clock) {
+                      Duration retryTime, Transport relay, Clock clock) {
         this.relay = relay;
         this.retryTime = Objects.requireNonNull(retryTime, "retryTime");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -237,6 +239,20 @@ public final class VscanStage {
         this.outages = Objects.requireNonNull(watch, "watch");
     }
 
+    /** Longest wait between tries, unless vscan_retry_time itself is longer. */
+    static final long MAX_RETRY_WAIT_MILLIS = 900_000;
+
+    /**
+     * Milliseconds to wait after the {@code failures}-th failed inspection in a row: {@code first}, doubled
+     * with each failure, at most 15 minutes -- or {@code first} when that is longer, so a postmaster's
+     * vscan_retry_time of an hour is an hour, not 15 minutes.
+     */
+    static long retryWait(Duration first, int failures) {
+        long base = Math.max(1, first.toMillis());
+        long doubled = base << Math.min(10, Math.max(0, failures - 1));
+        return Math.max(base, Math.min(MAX_RETRY_WAIT_MILLIS, doubled));
+    }
+
     /** Book-keeping after an inspection; {@code failure} null for success. On the context. */
     private void done(QueueId id, Throwable failure) {
         if (failure == null || failure instanceof NoSuchFileException) { // scanned, or gone (queue delete)
@@ -247,7 +263,7 @@ public final class VscanStage {
         } else {
             if (outages != null) outages.failed(id + ": " + failure.getMessage());
             int n = failures.merge(id, 1, Integer::sum);
-            long wait = Math.min(900_000, Math.max(1, retryTime.toMillis()) << Math.min(10, n - 1));
+            long wait = retryWait(retryTime, n);
             retryAt.put(id, clock.instant().plusMillis(wait));
             LOG.warn("{}: vscan: {}; message stays in incoming, retry in {}s", id, failure.getMessage(), wait / 1000.0);
             noted.add(id);

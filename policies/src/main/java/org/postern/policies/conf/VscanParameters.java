@@ -82,7 +82,7 @@ final class VscanParameters {
         Parameters.define("vscan_admin_notify_classes", LIST, "infected", "verdict classes the admin is told about");
         Parameters.define("vscan_recipient_notify", BOOL, "no", "tell recipients about mail quarantined for them");
         Parameters.time("vscan_retry_time", "60s", ChronoUnit.SECONDS,
-                "first wait before a message a scanner could not scan is tried again (doubles up to 15 minutes)");
+                "first wait before a message a scanner could not scan is tried again (doubles up to 15 minutes, or up to itself when longer)");
         Parameters.time("vscan_outage_notify_time", "1h", ChronoUnit.HOURS,
                 "a scanner down this long is reported to error_notice_recipient");
 

@@ -1,6 +1,7 @@
 // AuthCommand: AUTH PLAIN and AUTH LOGIN (RFC 4954, RFC 4616), checked against the password file
 // (smtpd_sasl_password_file) on a worker thread. Offered only when smtpd_sasl_auth_enable = yes and,
-// unless smtpd_tls_auth_only = no, only under TLS. Failures count as errors and are logged.
+// unless smtpd_tls_auth_only = no, only under TLS. Failures count as errors and are logged; a client over
+// smtpd_client_auth_rate_limit gets 450.
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
@@ -8,6 +9,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 import org.postern.core.SmtpReply;
+import org.postern.gateway.anvil.Anvil;
 import org.postern.gateway.sasl.Credentials;
 import org.postern.gateway.sasl.SaslResponses;
 import org.postern.gateway.sasl.SaslResult;
@@ -34,6 +36,8 @@ final class AuthCommand {
         if (s.transaction != null) return s.reply(SmtpReply.of(503, "5.5.1", "Error: MAIL transaction in progress"));
         String[] words = arg.trim().split(" +");
         if (words[0].isEmpty() || words.length > 2) return s.reply(SmtpReply.of(501, "5.5.4", "Syntax: AUTH mechanism"));
+        SmtpReply overRate = s.listener.overRate(s, Anvil.Event.AUTH); // smtpd_client_auth_rate_limit
+        if (overRate != null) return s.reply(overRate);
         String mech = words[0].toUpperCase(Locale.ROOT);
         String initial = words.length == 2 ? words[1] : null;
         switch (mech) {

@@ -1,11 +1,12 @@
 // MailCommand: MAIL FROM (RFC 5321 section 4.1.1.2) with SIZE, BODY, SMTPUTF8, RET, ENVID, AUTH.
 // Starts a Transaction. Refuses mail before STARTTLS when smtpd_tls_security_level = encrypt, and
-// a declared SIZE over message_size_limit.
+// a declared SIZE over message_size_limit, and a client over smtpd_client_message_rate_limit.
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
 import java.util.Optional;
 import org.postern.core.SmtpReply;
+import org.postern.gateway.anvil.Anvil;
 import org.postern.policies.restrict.Stage;
 
 final class MailCommand {
@@ -19,6 +20,8 @@ final class MailCommand {
         if (s.transaction != null) return s.reply(SmtpReply.of(503, "5.5.1", "Error: nested MAIL command"));
         Optional<PathArgument> pa = PathArgument.parse(arg, "FROM:");
         if (pa.isEmpty()) return s.reply(SmtpReply.of(501, "5.5.4", "Syntax: MAIL FROM:<address>"));
+        SmtpReply overRate = s.listener.overRate(s, Anvil.Event.MAIL); // smtpd_client_message_rate_limit
+        if (overRate != null) return s.reply(overRate);
         EsmtpParams.Mail params = EsmtpParams.mail(pa.get().params(), st.messageSizeLimit());
         if (params.error() != null) return s.reply(params.error());
         if (params.smtputf8() && !st.smtputf8()) {

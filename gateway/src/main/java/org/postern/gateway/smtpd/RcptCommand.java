@@ -1,12 +1,14 @@
 // RcptCommand: RCPT TO (RFC 5321 section 4.1.1.3) with NOTIFY and ORCPT (RFC 3461), the recipient
 // limit, and the anti-relay decision (RelayCheck). The first accepted recipient allots the queue id
-// and logs "QUEUEID: client=". Governed by smtpd_recipient_limit, mydestination, relay_domains.
+// and logs "QUEUEID: client=". Governed by smtpd_recipient_limit, smtpd_client_recipient_rate_limit,
+// mydestination, relay_domains.
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
 import java.util.Optional;
 import org.postern.core.Recipient;
 import org.postern.core.SmtpReply;
+import org.postern.gateway.anvil.Anvil;
 import org.postern.policies.restrict.Stage;
 
 final class RcptCommand {
@@ -20,6 +22,8 @@ final class RcptCommand {
         if (pa.isEmpty() || pa.get().path().isEmpty()) {
             return s.reply(SmtpReply.of(501, "5.5.4", "Syntax: RCPT TO:<address>"));
         }
+        SmtpReply overRate = s.listener.overRate(s, Anvil.Event.RCPT); // smtpd_client_recipient_rate_limit
+        if (overRate != null) return s.reply(overRate);
         Optional<MailAddress> parsed = MailAddress.parse(pa.get().path(), true);
         if (parsed.isEmpty()) return s.reply(SmtpReply.of(501, "5.1.3", "Bad recipient address syntax"));
         MailAddress rcpt = parsed.get();

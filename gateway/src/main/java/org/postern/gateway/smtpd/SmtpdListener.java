@@ -1,7 +1,8 @@
 // SmtpdListener: one master.cf smtpd service (e.g. "smtp", "submission", "127.0.0.1:10025") with
 // its frozen settings, TLS material and password file, shared by the sessions of every event loop.
-// Enforces master.cf's maxproc (default_process_limit) as the limit of concurrent sessions, and
-// smtpd_client_connection_count_limit per client address (mynetworks exempt, as Postfix).
+// Enforces master.cf's maxproc (default_process_limit) as the limit of concurrent sessions, and per
+// client address smtpd_client_connection_count_limit and _connection_rate_limit, and keeps the service's
+// anvil counters (smtpd_client_event_limit_exceptions exempt, as Postfix).
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.postern.core.SmtpReply;
+import org.postern.gateway.anvil.Anvil;
 import org.postern.gateway.cleanup.AddressRewriting;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.sasl.PasswordFile;
@@ -44,6 +46,8 @@ public final class SmtpdListener {
     private final int maxSessions;
     private final AtomicInteger sessions = new AtomicInteger();
     private final AtomicLong lastLimitWarning = new AtomicLong(Long.MIN_VALUE);
+    /** The service's rate counters; null when no rate limit is set. */
+    private final Anvil anvil;
 
     /** @param maxSessions master.cf maxproc of the service: sessions at the same time, 0 = no limit */
     SmtpdListener(Vertx vertx, String serviceName, String host, int port, SmtpdSettings settings,
@@ -65,6 +69,7 @@ public final class SmtpdListener {
         this.contentChecks = contentChecks;
         this.restrictions = restrictions;
         this.rewriting = rewriting;
+        this.anvil = settings.clientLimits().anyRate() ? new Anvil(settings.clientLimits().unit(), clock) : null;
     }
 
     public String serviceName() { return serviceName; }
@@ -103,27 +108,76 @@ public final class SmtpdListener {
             socket.end();
             return;
         }
-        int limit = settings.connectionCountLimit();
-        if (limit > 0 && !inMynetworks(addr)) {
-            int n = connections.merge(addr, 1, Integer::sum);
-            if (n > limit) {
-                connections.merge(addr, -1, Integer::sum);
-                if (maxSessions > 0) sessions.decrementAndGet();
-                SessionLog.LOG.warn("Connection concurrency limit exceeded: {} from {}[{}] for service {}",
-                        n, clientName(addr), addr, serviceName);
-                socket.write(SmtpReply.of(421, "4.7.0", settings.hostname() + " Error: too many connections from "
-                        + addr).render());
-                socket.end();
-                return;
-            }
+        ClientLimits limits = settings.clientLimits();
+        String over = limits.exempt(numeric(addr)) ? null : overConnectionLimits(addr, limits);
+        if (over != null) {
+            refuse(socket, addr, over);
+            return;
         }
         new SmtpSession(this, socket).start();
     }
 
+    /** Counts the connection of {@code addr}; the warning when it is over a limit (it is then not counted as open). */
+    private String overConnectionLimits(String addr, ClientLimits limits) {
+        if (limits.connectionCount() > 0) {
+            int n = connections.merge(addr, 1, Integer::sum);
+            if (n > limits.connectionCount()) {
+                closed(addr);
+                return "Connection concurrency limit exceeded: " + n;
+            }
+        }
+        if (limits.connectionRate() > 0) {
+            int rate = anvil.count(addr, Anvil.Event.CONNECT);
+            if (rate > limits.connectionRate()) {
+                if (limits.connectionCount() > 0) closed(addr);
+                return "Connection rate limit exceeded: " + rate;
+            }
+        }
+        return null;
+    }
+
+    private void closed(String addr) {
+        connections.computeIfPresent(addr, (k, v) -> v <= 1 ? null : v - 1);
+    }
+
+    /** Postfix smtpd's answer to a client over a connection limit: 421 instead of the greeting, then close. */
+    private void refuse(NetSocket socket, String addr, String why) {
+        if (maxSessions > 0) sessions.decrementAndGet();
+        SessionLog.LOG.warn("{} from {}[{}] for service {}", why, clientName(addr), addr, serviceName);
+        socket.write(SmtpReply.of(421, "4.7.0", settings.hostname() + " Error: too many connections from "
+                + addr).render());
+        socket.end();
+    }
+
+    /**
+     * Counts a MAIL, RCPT or AUTH command of {@code s} against its rate limit. Over the limit: logs Postfix's
+     * warning and returns Postfix's 450 reply for the command; within it, unlimited or exempt: null.
+     */
+    SmtpReply overRate(SmtpSession s, Anvil.Event event) {
+        ClientLimits limits = settings.clientLimits();
+        int limit = switch (event) {
+            case MAIL -> limits.messageRate();
+            case RCPT -> limits.recipientRate();
+            case AUTH -> limits.authRate();
+            case CONNECT -> limits.connectionRate();
+        };
+        if (limit <= 0 || limits.exempt(s.clientInet)) return null;
+        int n = anvil.count(s.clientAddress, event);
+        if (n <= limit) return null;
+        String[] texts = switch (event) {
+            case MAIL -> new String[] {"Message delivery request rate limit exceeded", "too much mail from"};
+            case RCPT -> new String[] {"Recipient address rate limit exceeded", "too many recipients from"};
+            case AUTH -> new String[] {"AUTH command rate limit exceeded", "too many AUTH commands from"};
+            case CONNECT -> new String[] {"Connection rate limit exceeded", "too many connections from"};
+        };
+        SessionLog.LOG.warn("{}: {} from {}[{}] for service {}", texts[0], n, s.clientName, s.clientAddress, serviceName);
+        return SmtpReply.of(450, "4.7.1", "Error: " + texts[1] + " " + s.clientAddress);
+    }
+
     void sessionClosed(SmtpSession s) {
         if (maxSessions > 0) sessions.decrementAndGet();
-        if (settings.connectionCountLimit() > 0 && !settings.mynetworks().contains(s.clientInet)) {
-            connections.computeIfPresent(s.clientAddress, (k, v) -> v <= 1 ? null : v - 1);
+        if (settings.clientLimits().connectionCount() > 0 && !settings.clientLimits().exempt(s.clientInet)) {
+            closed(s.clientAddress);
         }
     }
 
@@ -134,10 +188,6 @@ public final class SmtpdListener {
         if ((last != Long.MIN_VALUE && now - last < 60_000) || !lastLimitWarning.compareAndSet(last, now)) return;
         SessionLog.LOG.warn("service \"{}\" ({}) has reached its process limit \"{}\": new clients are refused with 421"
                 + " -- see default_process_limit or the service's maxproc in master.cf", serviceName, port, maxSessions);
-    }
-
-    boolean inMynetworks(String address) {
-        return settings.mynetworks().contains(numeric(address));
     }
 
     /** A numeric address as an InetAddress; InetAddress parses a literal without any lookup. */

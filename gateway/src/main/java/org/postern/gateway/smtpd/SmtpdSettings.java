@@ -11,6 +11,7 @@ import org.postern.gateway.smtp.Destination;
 import org.postern.gateway.vscan.ScanRequest;
 import org.postern.gateway.vscan.VscanMode;
 import org.postern.policies.conf.Config;
+import org.postern.policies.conf.ConfigException;
 import org.postern.policies.conf.DomainList;
 import org.postern.policies.conf.NetworkList;
 
@@ -19,7 +20,7 @@ record SmtpdSettings(
         long messageSizeLimit, int lineLengthLimit, int headerSizeLimit, int recipientLimit,
         Duration timeout, boolean perRecordDeadline, int hardErrorLimit, int softErrorLimit, Duration errorSleep, int junkCommandLimit,
         TlsLevel tlsLevel, boolean tlsAuthOnly, boolean wrapperMode, boolean saslEnabled,
-        int connectionCountLimit, boolean smtputf8, Duration pregreetWait, Duration shutdownTimeout,
+        ClientLimits clientLimits, boolean smtputf8, Duration pregreetWait, Duration shutdownTimeout,
         boolean forbidBareNewline, Set<String> discardEhloKeywords,
         boolean allowPercentHack, boolean swapBangpath, boolean peernameLookup,
         NetworkList mynetworks, DomainList mydestination,
@@ -33,7 +34,7 @@ record SmtpdSettings(
     /** RFC 4954 section 4: an AUTH line (initial response or continuation) may be up to 12288 octets. */
     static final int AUTH_LINE_LIMIT = 12288;
 
-    static SmtpdSettings from(Config c) {
+    static SmtpdSettings from(Config c) throws ConfigException {
         boolean wrapper = c.getBool("smtpd_tls_wrappermode");
         return new SmtpdSettings(
                 c.get("myhostname"), c.get("smtpd_banner"), c.get("mail_name"), c.get("myorigin"),
@@ -43,7 +44,7 @@ record SmtpdSettings(
                 c.getTime("smtpd_error_sleep_time"), c.getInt("smtpd_junk_command_limit"),
                 wrapper ? TlsLevel.ENCRYPT : tlsLevel(c.get("smtpd_tls_security_level")),
                 c.getBool("smtpd_tls_auth_only"), wrapper, c.getBool("smtpd_sasl_auth_enable"),
-                c.getInt("smtpd_client_connection_count_limit"), c.getBool("smtputf8_enable"),
+                ClientLimits.from(c), c.getBool("smtputf8_enable"),
                 c.getTime("smtpd_pregreet_wait"), c.getTime("smtpd_shutdown_timeout"),
                 c.getBool("smtpd_forbid_bare_newline"),
                 c.getList("smtpd_discard_ehlo_keywords").stream()

@@ -86,6 +86,17 @@ public final class Parameters {
         define("smtpd_junk_command_limit", INT, "100", "NOOP/VRFY/ETRN/RSET commands before they count as errors");
         define("smtpd_client_connection_count_limit", INT, "50",
                 "simultaneous connections per client (0: no limit)");
+        define("smtpd_client_connection_rate_limit", INT, "0",
+                "connections per client and anvil_rate_time_unit (0: no limit); over it: 421");
+        define("smtpd_client_message_rate_limit", INT, "0",
+                "MAIL FROM commands per client and anvil_rate_time_unit (0: no limit); over it: 450");
+        define("smtpd_client_recipient_rate_limit", INT, "0",
+                "RCPT TO commands per client and anvil_rate_time_unit (0: no limit); over it: 450");
+        define("smtpd_client_auth_rate_limit", INT, "0",
+                "AUTH commands per client and anvil_rate_time_unit (0: no limit); over it: 450");
+        define("smtpd_client_event_limit_exceptions", LIST, "$mynetworks",
+                "clients (addresses, networks) exempt from the smtpd_client_*_limit parameters");
+        time("anvil_rate_time_unit", "60s", ChronoUnit.SECONDS, "time unit of the smtpd_client_*_rate_limit parameters");
         define("smtpd_discard_ehlo_keywords", LIST, "", "EHLO keywords not to announce (and to ignore)");
         define("smtputf8_enable", BOOL, "yes", "offer SMTPUTF8 (RFC 6531)");
         define("smtpd_forbid_bare_newline", BOOL, "yes",

@@ -1,13 +1,19 @@
 // CommandDispatcher: maps one SMTP command line to its handler (RFC 5321 section 4.1 verbs plus
 // STARTTLS, AUTH, BDAT), answers the trivial ones itself, refuses non-SMTP (HTTP) commands as
-// Postfix's smtpd_forbidden_commands does, and counts each command for the disconnect log line.
+// Postfix's smtpd_forbidden_commands does, notes (smtpd_forbid_unauth_pipelining: cuts off) a client that
+// sends ahead where RFC 2920 forbids it, and counts each command for the disconnect log line.
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
 import java.util.Locale;
+import java.util.Set;
 import org.postern.core.SmtpReply;
 
 final class CommandDispatcher {
+    /** Commands that must end a pipelined group: the client waits for their reply before sending more. */
+    private static final Set<String> LAST_IN_GROUP = Set.of("EHLO", "HELO", "DATA", "STARTTLS", "AUTH", "NOOP", "VRFY",
+            "EXPN", "TURN");
+
     private CommandDispatcher() {}
 
     static Future<Void> dispatch(SmtpSession s, String line) {
@@ -23,10 +29,19 @@ final class CommandDispatcher {
             s.socket.write(SmtpReply.of(221, "2.7.0", "Error: I can break rules, too. Goodbye.").render());
             return s.closeNow();
         }
-        // SMTP forbids sending ahead of these replies, and of any reply to a client that did not say EHLO.
-        if (s.framer.buffered() > 0 && (!s.esmtp || verb.equals("EHLO") || verb.equals("HELO")
-                || verb.equals("DATA") || verb.equals("STARTTLS") || verb.equals("AUTH"))) {
+        // SMTP forbids sending ahead of these replies (RFC 2920 section 3.1, RFC 3207, RFC 4954), and of any
+        // reply to a client that did not say EHLO.
+        if (s.framer.buffered() > 0 && (!s.esmtp || LAST_IN_GROUP.contains(verb))) {
+            if (!s.improperPipelining) {
+                s.log.info("improper command pipelining after " + verb + " from " + s.log.hostAddr() + ": "
+                        + SessionLog.printable(s.framer.peek(100)));
+            }
             s.improperPipelining = true;
+            if (s.settings.forbidUnauthPipelining()) { // Postfix 3.9's default: no reply to the command, goodbye
+                s.lastCommand = verb;
+                return s.reply(SmtpReply.of(554, "5.5.0", "Error: SMTP protocol synchronization"))
+                        .compose(v -> s.closeNow());
+            }
         }
         if (s.accessDenied != null && !verb.equals("QUIT") && !verb.equals("NOOP") && !verb.equals("RSET")) {
             String c = counted(verb);

@@ -69,6 +69,12 @@ final class InputFramer {
         return pending.length() - pos;
     }
 
+    /** Up to {@code max} bytes received and not yet consumed, as text (for the improper-pipelining log line). */
+    String peek(int max) {
+        int n = Math.min(max, buffered());
+        return pending.getString(pos, pos + n, "ISO-8859-1");
+    }
+
     /** The limit for the next command lines (512 normally; larger during an AUTH exchange). */
     void commandLineLimit(int limit) {
         this.lineLimit = limit;

@@ -21,7 +21,7 @@ record SmtpdSettings(
         Duration timeout, boolean perRecordDeadline, int hardErrorLimit, int softErrorLimit, Duration errorSleep, int junkCommandLimit,
         TlsLevel tlsLevel, boolean tlsAuthOnly, boolean wrapperMode, boolean saslEnabled,
         ClientLimits clientLimits, boolean smtputf8, Duration pregreetWait, Duration shutdownTimeout,
-        boolean forbidBareNewline, Set<String> discardEhloKeywords,
+        boolean forbidBareNewline, boolean forbidUnauthPipelining, Set<String> discardEhloKeywords,
         boolean allowPercentHack, boolean swapBangpath, boolean peernameLookup,
         NetworkList mynetworks, DomainList mydestination,
         VscanMode vscanMode, ScanRequest scanRequest) {
@@ -46,7 +46,7 @@ record SmtpdSettings(
                 c.getBool("smtpd_tls_auth_only"), wrapper, c.getBool("smtpd_sasl_auth_enable"),
                 ClientLimits.from(c), c.getBool("smtputf8_enable"),
                 c.getTime("smtpd_pregreet_wait"), c.getTime("smtpd_shutdown_timeout"),
-                c.getBool("smtpd_forbid_bare_newline"),
+                c.getBool("smtpd_forbid_bare_newline"), c.getBool("smtpd_forbid_unauth_pipelining"),
                 c.getList("smtpd_discard_ehlo_keywords").stream()
                         .map(k -> k.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()),
                 c.getBool("allow_percent_hack"), c.getBool("swap_bangpath"), c.getBool("smtpd_peername_lookup"),

@@ -89,7 +89,8 @@ class SmtpdTlsAuthTest {
 
     @Test
     void commandsPipelinedWithStarttlsAreDiscarded() throws Exception {
-        try (GatewayHarness gw = start(); TlsTestClient c = TlsTestClient.plain(gw.port)) {
+        // with smtpd_forbid_unauth_pipelining = no; its default (yes) cuts the client off instead (below)
+        try (GatewayHarness gw = start("smtpd_forbid_unauth_pipelining=no"); TlsTestClient c = TlsTestClient.plain(gw.port)) {
             c.reply();
             c.command("EHLO x");
             c.send("STARTTLS\r\nMAIL FROM:<injected@evil.test>\r\n");
@@ -98,6 +99,16 @@ class SmtpdTlsAuthTest {
             // If the injected MAIL had survived into the TLS session, this would be a nested MAIL (503).
             assertThat(c.command("EHLO x")).startsWith("250-mx.postern.test");
             assertThat(c.command("MAIL FROM:<a@sender.test>")).startsWith("250");
+        }
+    }
+
+    @Test
+    void commandsPipelinedWithStarttlsEndTheSessionByDefault() throws Exception {
+        try (GatewayHarness gw = start(); TlsTestClient c = TlsTestClient.plain(gw.port)) {
+            c.reply();
+            c.command("EHLO x");
+            c.send("STARTTLS\r\nMAIL FROM:<injected@evil.test>\r\n");
+            assertThat(c.reply()).startsWith("554 5.5.0 Error: SMTP protocol synchronization");
         }
     }
 

@@ -99,6 +99,9 @@ public final class Parameters {
         time("anvil_rate_time_unit", "60s", ChronoUnit.SECONDS, "time unit of the smtpd_client_*_rate_limit parameters");
         define("smtpd_discard_ehlo_keywords", LIST, "", "EHLO keywords not to announce (and to ignore)");
         define("smtputf8_enable", BOOL, "yes", "offer SMTPUTF8 (RFC 6531)");
+        define("smtpd_forbid_unauth_pipelining", BOOL, "yes",
+                "Postern and Postfix 3.9 default yes (Postfix 3.7: no): a client sending commands ahead where RFC 2920 "
+                        + "forbids it gets 554 5.5.0 and is disconnected");
         define("smtpd_forbid_bare_newline", BOOL, "yes",
                 "Postern default yes: reject bare LF in SMTP input (SMTP smuggling); Postfix 3.7 default no");
         time("smtpd_pregreet_wait", "500ms", ChronoUnit.SECONDS,

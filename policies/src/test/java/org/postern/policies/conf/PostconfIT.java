@@ -30,6 +30,9 @@ class PostconfIT {
             "smtpd_forbid_bare_newline", "smtpd_banner", "notify_classes", "mail_owner", "local_transport",
             "smtpd_per_request_deadline", // yes, not ${stress?{yes}:{no}}: Postern has no stress mode
             "local_recipient_maps", // no passwd or aliases: local users exist only when listed (Destinations)
+            "smtpd_forbid_unauth_pipelining", // yes as in Postfix 3.9 (3.7: no)
+            "smtpd_client_event_limit_exceptions", // $mynetworks, which is Postern's own (and Postfix's text is
+                                                   // ${smtpd_client_connection_limit_exceptions:$mynetworks})
             // per-transport parameters: postconf knows them only for services its master.cf defines
             "smtp_destination_concurrency_limit", "smtp_destination_recipient_limit",
             "lmtp_destination_concurrency_limit", "lmtp_destination_recipient_limit");

@@ -144,7 +144,7 @@ class QueueToolsIT {
             sink.awaitMessages(1, Duration.ofSeconds(30));
             Await.until("queue empty", Duration.ofSeconds(30), () -> postern("mailq").out().contains("Mail queue is empty"));
             assertThat(sink.messages().get(0).recipients()).containsExactly("a@example.test");
-            assertThat(Files.readString(config.resolve("maillog"))).contains("message stays in incoming, retry in 900.0s"); // capped at 15 minutes
+            assertThat(Files.readString(config.resolve("maillog"))).contains("message stays in incoming, retry in 3600.0s"); // vscan_retry_time, not cut to 15 minutes
             assertThat(config.resolve("spool/defer")).isEmptyDirectory();
             assertThat(postern("stop").exit()).isZero();
         }

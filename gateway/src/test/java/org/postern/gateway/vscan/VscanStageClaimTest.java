@@ -126,7 +126,11 @@ class VscanStageClaimTest {
         scannedAfterQueue.remove(paused);
         stage.offer(paused);
         stage.wakeup();
-        Thread.sleep(300);
+        // the stage takes waiting mail in arrival order: once a message offered after it is scanned, the
+        // paused one has been passed over
+        QueueId later = commit(null);
+        stage.offer(later);
+        Await.until("the later message scanned", WAIT, () -> scannedAfterQueue.contains(later));
         assertThat(scannedAfterQueue).as("left alone while paused").doesNotContain(paused);
         assertThat(await(stage.pause(paused))).as("one pause at a time").isFalse();
 

@@ -13,18 +13,15 @@ import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postern.core.QueueId;
 import org.postern.core.SmtpReply;
-import org.postern.gateway.queue.DeferLog;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.Spool;
@@ -36,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduler of the vscan stage. State lives on one Vert.x context; queue-file work runs on the
  * worker pool {@value #POOL_NAME}. A message the inspector cannot finish (scanner down) waits in
- * incoming/ until its retry time, kept in memory: after a restart every message is scanned at once.
+ * incoming/ until its retry time ({@link ScanRetries}).
  * A message smtpd has {@linkplain #claim claimed} is left alone until its {@link #inspectNow} ends.
  */
 public final class VscanStage {
@@ -73,7 +70,6 @@ public final class VscanStage {
     private final java.util.function.BiConsumer<QueueId, QueueFile> activated;
     private final Clock clock;
     private final int concurrency;
-    private final Duration retryTime;
     private final Context context;
     private final WorkerExecutor workers;
     private final Transport relay;
@@ -82,10 +78,8 @@ public final class VscanStage {
     // Only on `context`.
     private int inspectingNow;
     private final Set<QueueId> busy = new HashSet<>();
-    private final Map<QueueId, Instant> retryAt = new HashMap<>();
-    private final Map<QueueId, Integer> failures = new HashMap<>();
-    /** Messages with a scan note on disk (DeferLog.writeScanNote), to remove once they are scanned. */
-    private final Set<QueueId> noted = new HashSet<>();
+    /** When a message a scanner could not scan is tried again, and its scan note. */
+    private final ScanRetries retries;
     /** Messages in incoming/ known to this stage and not being inspected, in arrival order. */
     private final Set<QueueId> waiting = new java.util.LinkedHashSet<>();
     private long ticks;
@@ -113,7 +107,6 @@ public final class VscanStage {
     public VscanStage(Vertx vertx, Spool spool, Inspector inspector, java.util.function.BiConsumer<QueueId, QueueFile> activated, int concurrency,
                       Duration retryTime, Transport relay, Clock clock) {
         this.relay = relay;
-        this.retryTime = Objects.requireNonNull(retryTime, "retryTime");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.spool = Objects.requireNonNull(spool, "spool");
         this.inspector = Objects.requireNonNull(inspector, "inspector");
@@ -123,6 +116,7 @@ public final class VscanStage {
         this.concurrency = concurrency;
         this.context = vertx.getOrCreateContext();
         this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, 4);
+        this.retries = new ScanRetries(spool, workers, Objects.requireNonNull(retryTime, "retryTime"), clock);
     }
 
     /**
@@ -130,11 +124,11 @@ public final class VscanStage {
      * lists incoming/ again every {@value #LISTING_EVERY} seconds (the fallback for mail nobody offered).
      */
     public Future<Void> start() {
-        return blocking(this::staleNotesRemoved).recover(e -> {
+        return blocking(() -> ScanRetries.notesLeft(spool)).recover(e -> {
             LOG.warn("vscan: cannot read the scan notes in {}: {}", spool.root().resolve("defer"), e.toString());
             return Future.succeededFuture(Set.of());
         }).compose(left -> onContext(() -> {
-            noted.addAll(left);
+            retries.adoptNotes(left);
             timer = vertx.setPeriodic(1000, t -> {
                 if (++ticks % LISTING_EVERY == 0) wakeup();
                 else pump();
@@ -142,19 +136,6 @@ public final class VscanStage {
             wakeup();
             return Future.<Void>succeededFuture();
         }));
-    }
-
-    /**
-     * At start: the scan notes an earlier run left, without those of messages no longer in incoming/ (a crash
-     * between a scan and the note's removal); these are removed. The rest are removed when their scan succeeds.
-     */
-    private Set<QueueId> staleNotesRemoved() throws IOException {
-        Set<QueueId> left = new HashSet<>();
-        for (QueueId id : DeferLog.scanNoted(spool.root())) {
-            if (java.nio.file.Files.exists(spool.file(QueueName.INCOMING, id))) left.add(id);
-            else DeferLog.deleteScanNote(spool.root(), id);
-        }
-        return left;
     }
 
     /** A message just committed to incoming/ (the commit listener): taken without listing the directory. */
@@ -208,8 +189,7 @@ public final class VscanStage {
         Iterator<QueueId> it = waiting.iterator();
         while (it.hasNext() && !stopping && busy.size() < concurrency) {
             QueueId id = it.next();
-            Instant due = retryAt.get(id);
-            if (due != null && due.isAfter(now)) continue;
+            if (!retries.due(id, now)) continue;
             it.remove();
             if (claimed.contains(id) || !busy.add(id)) continue;
             inspect(id).onComplete(ar -> {
@@ -239,51 +219,19 @@ public final class VscanStage {
         this.outages = Objects.requireNonNull(watch, "watch");
     }
 
-    /** Longest wait between tries, unless vscan_retry_time itself is longer. */
-    static final long MAX_RETRY_WAIT_MILLIS = 900_000;
-
-    /**
-     * Milliseconds to wait after the {@code failures}-th failed inspection in a row: {@code first}, doubled
-     * with each failure, at most 15 minutes -- or {@code first} when that is longer, so a postmaster's
-     * vscan_retry_time of an hour is an hour, not 15 minutes.
-     */
-    static long retryWait(Duration first, int failures) {
-        long base = Math.max(1, first.toMillis());
-        long doubled = base << Math.min(10, Math.max(0, failures - 1));
-        return Math.max(base, Math.min(MAX_RETRY_WAIT_MILLIS, doubled));
-    }
-
     /** Book-keeping after an inspection; {@code failure} null for success. On the context. */
     private void done(QueueId id, Throwable failure) {
         if (failure == null || failure instanceof NoSuchFileException) { // scanned, or gone (queue delete)
-            retryAt.remove(id);
-            failures.remove(id);
+            retries.succeeded(id);
             if (failure == null && outages != null) outages.succeeded();
-            if (noted.remove(id)) note(id, null);
         } else {
             if (outages != null) outages.failed(id + ": " + failure.getMessage());
-            int n = failures.merge(id, 1, Integer::sum);
-            long wait = retryWait(retryTime, n);
-            retryAt.put(id, clock.instant().plusMillis(wait));
+            long wait = retries.failed(id, failure.getMessage());
             LOG.warn("{}: vscan: {}; message stays in incoming, retry in {}s", id, failure.getMessage(), wait / 1000.0);
-            noted.add(id);
-            note(id, "content scan deferred: " + failure.getMessage());
             waiting.add(id);
         }
         if (stopping && idle() && drained != null) drained.tryComplete();
         else pump();
-    }
-
-    /**
-     * Writes (reason) or removes (null) the scan note mailq shows for a message waiting in incoming/. Note
-     * work runs in order (an ordered worker task), so a removal never overtakes the write before it.
-     */
-    private void note(QueueId id, String reason) {
-        onContext(workers.executeBlocking(() -> {
-            if (reason == null) DeferLog.deleteScanNote(spool.root(), id);
-            else DeferLog.writeScanNote(spool.root(), id, reason);
-            return null;
-        }, true)).onFailure(e -> LOG.warn("{}: vscan: cannot {} the scan note: {}", id, reason == null ? "remove" : "write", e.toString()));
     }
 
     /**
@@ -292,7 +240,7 @@ public final class VscanStage {
      */
     public Future<Void> flush() {
         return onContext(() -> {
-            retryAt.clear();
+            retries.allDue();
             wakeup();
             return Future.<Void>succeededFuture();
         });

@@ -11,23 +11,23 @@ class VscanRetryWaitTest {
     @Test
     void doublesFromTheRetryTimeUpTo15Minutes() {
         Duration first = Duration.ofSeconds(60);
-        assertThat(VscanStage.retryWait(first, 1)).isEqualTo(60_000);
-        assertThat(VscanStage.retryWait(first, 2)).isEqualTo(120_000);
-        assertThat(VscanStage.retryWait(first, 4)).isEqualTo(480_000);
-        assertThat(VscanStage.retryWait(first, 5)).isEqualTo(900_000);
-        assertThat(VscanStage.retryWait(first, 1_000)).isEqualTo(900_000);
+        assertThat(ScanRetries.retryWait(first, 1)).isEqualTo(60_000);
+        assertThat(ScanRetries.retryWait(first, 2)).isEqualTo(120_000);
+        assertThat(ScanRetries.retryWait(first, 4)).isEqualTo(480_000);
+        assertThat(ScanRetries.retryWait(first, 5)).isEqualTo(900_000);
+        assertThat(ScanRetries.retryWait(first, 1_000)).isEqualTo(900_000);
     }
 
     @Test
     void aRetryTimeLongerThanTheCapIsKept() {
         Duration hour = Duration.ofHours(1);
-        assertThat(VscanStage.retryWait(hour, 1)).isEqualTo(3_600_000);
-        assertThat(VscanStage.retryWait(hour, 7)).isEqualTo(3_600_000);
+        assertThat(ScanRetries.retryWait(hour, 1)).isEqualTo(3_600_000);
+        assertThat(ScanRetries.retryWait(hour, 7)).isEqualTo(3_600_000);
     }
 
     @Test
     void aZeroRetryTimeStillWaitsAMillisecond() {
-        assertThat(VscanStage.retryWait(Duration.ZERO, 1)).isEqualTo(1);
-        assertThat(VscanStage.retryWait(Duration.ZERO, 3)).isEqualTo(4);
+        assertThat(ScanRetries.retryWait(Duration.ZERO, 1)).isEqualTo(1);
+        assertThat(ScanRetries.retryWait(Duration.ZERO, 3)).isEqualTo(4);
     }
 }

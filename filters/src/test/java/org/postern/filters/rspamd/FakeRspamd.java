@@ -49,14 +49,14 @@ final class FakeRspamd implements AutoCloseable {
 
     static FakeRspamd start(Vertx vertx) {
         FakeRspamd f = new FakeRspamd(vertx, null);
-        RspamdFilterTest.await(f.server.listen());
+        FakeRspamdTestBase.await(f.server.listen());
         return f;
     }
 
     /** A fake listening on the UNIX socket {@code path} instead of TCP; its url() is unix:path. */
     static FakeRspamd startOnSocket(Vertx vertx, String path) {
         FakeRspamd f = new FakeRspamd(vertx, path);
-        RspamdFilterTest.await(f.server.listen(SocketAddress.domainSocketAddress(path)));
+        FakeRspamdTestBase.await(f.server.listen(SocketAddress.domainSocketAddress(path)));
         return f;
     }
 
@@ -127,6 +127,6 @@ final class FakeRspamd implements AutoCloseable {
     @Override
     public void close() {
         Future<Void> f = server.close();
-        RspamdFilterTest.await(f);
+        FakeRspamdTestBase.await(f);
     }
 }

@@ -1,14 +1,13 @@
 // RspamdFilterTest: RspamdFilter against FakeRspamd -- the envelope headers and the streamed body of the
 // checkv2 request, the reply mapped to SCORED with milter header edits, and TEMPFAIL for HTTP errors,
-// garbage, refused connections and vscan_rspamd_timeout; fromConfig. Unit test (surefire); no real rspamd.
+// garbage, refused connections and vscan_rspamd_timeout. Unit test (surefire); no real rspamd.
 package org.postern.filters.rspamd;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import java.io.OutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,70 +18,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.postern.core.ClientInfo;
-import io.vertx.core.buffer.Buffer;
 import org.postern.core.Envelope;
 import org.postern.filters.FilterResult;
 import org.postern.filters.FilterResult.Kind;
 import org.postern.filters.HeaderEdit;
 import org.postern.filters.ScanMessage;
 import org.postern.filters.SpamReport;
-import org.postern.policies.conf.Config;
 import org.postern.testkit.FreePort;
-import org.postern.testkit.MutableClock;
-import org.postern.testkit.SharedVertx;
 
-class RspamdFilterTest {
-    private static final String REPLY = """
-            {"is_skipped":false,"score":6.2,"required_score":15.0,"action":"add header",
-             "symbols":{"R_A":{"name":"R_A","score":0.5,"metric_score":0.5,"description":"a"},
-                        "R_B":{"name":"R_B","score":5.7,"options":["x","y"]}},
-             "messages":{"smtp_message":"hello"},"message-id":"1@example.org","time_real":0.05,
-             "milter":{"add_headers":{"X-Spam-Status":{"value":"Yes, score=6.2","order":0}},
-                       "remove_headers":{"X-Spam":0}}}""";
-
-    @RegisterExtension
-    static final SharedVertx VERTX = new SharedVertx();
-    @TempDir
-    Path dir;
-    private final MutableClock clock = new MutableClock();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose) c.close();
-    }
-
-    static <T> T await(Future<T> f) {
-        try {
-            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError("future did not complete: " + e, e);
-        }
-    }
-
-    private FakeRspamd fake() {
-        FakeRspamd f = FakeRspamd.start(VERTX.get());
-        toClose.add(f);
-        return f;
-    }
-
-    private RspamdFilter filter(String url, Duration timeout, String password) {
-        RspamdFilter f = new RspamdFilter(VERTX.get(), URI.create(url), timeout, password, clock);
-        toClose.add(() -> await(f.close()));
-        return f;
-    }
-
-    private RspamdFilter filter(FakeRspamd fake) {
-        return filter(fake.url(), Duration.ofSeconds(10), "");
-    }
-
+class RspamdFilterTest extends FakeRspamdTestBase {
     @Test
     void sendsTheEnvelopeAsRspamdHeadersAndOnlyTheMessageBytes() throws Exception {
         FakeRspamd fake = fake().reply(200, REPLY);
@@ -134,39 +80,6 @@ class RspamdFilterTest {
         assertThat(seen.headers().get("Content-Length")).isEqualTo(Integer.toString(bytes.length));
         assertThat(seen.headers().get("Transfer-Encoding")).isNull();
         assertThat(new String(seen.smallBody(), StandardCharsets.UTF_8)).isEqualTo(content);
-    }
-
-    @Test
-    void talksToAWorkerOnAUnixSocketWithBothBodyForms() throws Exception {
-        FakeRspamd fake = FakeRspamd.startOnSocket(VERTX.get(), dir.resolve("normal.sock").toString());
-        toClose.add(fake);
-        fake.reply(200, REPLY);
-        RspamdFilter filter = filter(fake);
-        String content = TestMessages.clean("alice@example.org", "bob@example.net", "m3@example.org");
-        ScanMessage onDisk = TestMessages.write(dir, TestMessages.envelope(), content);
-        ScanMessage inMemory = new ScanMessage(onDisk.envelope(), onDisk.file(), onDisk.offset(), onDisk.size(),
-                Buffer.buffer(content.getBytes(StandardCharsets.UTF_8)));
-
-        for (ScanMessage msg : List.of(onDisk, inMemory)) {
-            FilterResult r = await(filter.inspect(msg));
-            assertThat(r.kind()).as("%s", r).isEqualTo(Kind.SCORED);
-            assertThat(r.spam().score()).isEqualTo(6.2);
-            FakeRspamd.Seen seen = fake.next();
-            assertThat(seen.method()).isEqualTo("POST");
-            assertThat(seen.uri()).isEqualTo("/checkv2");
-            assertThat(seen.headers().getAll("Rcpt")).isNotEmpty();
-            assertThat(new String(seen.smallBody(), StandardCharsets.UTF_8)).isEqualTo(content);
-        }
-        assertThat(filter.toString()).contains("unix:" + dir.resolve("normal.sock"));
-    }
-
-    @Test
-    void aUnixSocketNobodyListensOnIsTempfailNamingIt() throws Exception {
-        Path sock = dir.resolve("nobody.sock");
-        RspamdFilter filter = filter("unix:" + sock, Duration.ofSeconds(10), "");
-        FilterResult r = await(filter.inspect(TestMessages.write(dir, TestMessages.envelope(), "S: x\r\n\r\nb\r\n")));
-        assertThat(r.kind()).isEqualTo(Kind.TEMPFAIL);
-        assertThat(r.detail()).contains("rspamd unix:" + sock);
     }
 
     @Test
@@ -265,15 +178,6 @@ class RspamdFilterTest {
     }
 
     @Test
-    void keepsTheBasePathOfTheUrl() throws Exception {
-        FakeRspamd fake = fake().reply(200, REPLY);
-        RspamdFilter filter = filter(fake.url() + "/rspamd/", Duration.ofSeconds(10), "");
-        assertThat(await(filter.inspect(TestMessages.write(dir, TestMessages.envelope(), "S: x\r\n\r\nb\r\n"))).kind())
-                .isEqualTo(Kind.SCORED);
-        assertThat(fake.next().uri()).isEqualTo("/rspamd/checkv2");
-    }
-
-    @Test
     void httpErrorsAreTempfailWithTheStatus() throws Exception {
         FakeRspamd fake = fake().reply(500, "{\"error\":\"internal error\"}");
         FilterResult r = await(filter(fake).inspect(TestMessages.write(dir, TestMessages.envelope(), "S: x\r\n\r\nb\r\n")));
@@ -358,54 +262,6 @@ class RspamdFilterTest {
         assertThat(r.kind()).isEqualTo(Kind.TEMPFAIL);
         assertThat(r.detail()).contains("cannot open", "vanished.q");
         assertThat(fake.requestCount()).isZero();
-    }
-
-    @Test
-    void fromConfigReadsTheThreeParameters() throws Exception {
-        Config defaults = Config.defaults(dir);
-        assertThat(RspamdFilter.fromConfig(VERTX.get(), defaults)).isEmpty();
-
-        Config c = defaults.withOverrides(Map.of("vscan_rspamd_url", "http://127.0.0.1:11333",
-                "vscan_rspamd_timeout", "45s", "vscan_rspamd_password", "pw"));
-        RspamdFilter f = RspamdFilter.fromConfig(VERTX.get(), c, clock).orElseThrow();
-        toClose.add(() -> await(f.close()));
-        assertThat(f.name()).isEqualTo("rspamd");
-        assertThat(f.url()).isEqualTo(URI.create("http://127.0.0.1:11333"));
-        assertThat(f.timeout()).isEqualTo(Duration.ofSeconds(45));
-    }
-
-    @Test
-    void fromConfigSendsTheConfiguredPassword() throws Exception {
-        FakeRspamd fake = fake().reply(200, REPLY);
-        Config c = Config.defaults(dir).withOverrides(Map.of("vscan_rspamd_url", fake.url(),
-                "vscan_rspamd_password", "from-main-cf"));
-        RspamdFilter f = RspamdFilter.fromConfig(VERTX.get(), c, clock).orElseThrow();
-        toClose.add(() -> await(f.close()));
-        await(f.inspect(TestMessages.write(dir, TestMessages.envelope(), "S: x\r\n\r\nb\r\n")));
-        assertThat(fake.next().headers().get("Password")).isEqualTo("from-main-cf");
-    }
-
-    @Test
-    void fromConfigRejectsMalformedUrlsNamingParameterAndValue() throws Exception {
-        for (String bad : List.of("127.0.0.1:11333", "ftp://127.0.0.1:11333", "http://", "http://u:p@127.0.0.1:1",
-                "http://127.0.0.1:11333/?x=1", "http://127.0.0.1:11333/#f", "http://[::1:11333", "localhost",
-                "unix:run/rspamd.sock", "unix:", "unix://host/run/rspamd.sock", "unix:/run/rspamd.sock?x=1")) {
-            Config c = Config.defaults(dir).withOverrides(Map.of("vscan_rspamd_url", bad));
-            assertThatThrownBy(() -> RspamdFilter.fromConfig(VERTX.get(), c)).as(bad)
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("vscan_rspamd_url")
-                    .hasMessageContaining(bad);
-        }
-    }
-
-    @Test
-    void fromConfigRejectsAZeroTimeout() throws Exception {
-        Config c = Config.defaults(dir).withOverrides(Map.of("vscan_rspamd_url", "http://127.0.0.1:11333",
-                "vscan_rspamd_timeout", "0s"));
-        assertThatThrownBy(() -> RspamdFilter.fromConfig(VERTX.get(), c))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("vscan_rspamd_timeout")
-                .hasMessageContaining("0s");
     }
 
     @Test

@@ -48,7 +48,7 @@ class RspamdIT {
         // this JVM's first request loads and initialises WebClient and Netty (about a second on a busy
         // machine); rspamd itself was warmed up by the testkit. Not counted against SCAN_LIMIT.
         t0 = System.nanoTime();
-        FilterResult first = RspamdFilterTest.await(filter.inspect(TestMessages.write(tmp, TestMessages.envelope(),
+        FilterResult first = FakeRspamdTestBase.await(filter.inspect(TestMessages.write(tmp, TestMessages.envelope(),
                 TestMessages.clean("alice@example.org", "bob@example.net", "warm-up@example.org"))));
         System.out.println("RspamdIT: first scan of this JVM " + first.kind() + " in "
                 + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
@@ -60,14 +60,14 @@ class RspamdIT {
         try {
             if (rspamd != null) rspamd.close();
         } finally {
-            if (filter != null) RspamdFilterTest.await(filter.close());
-            if (vertx != null) RspamdFilterTest.await(vertx.close());
+            if (filter != null) FakeRspamdTestBase.await(filter.close());
+            if (vertx != null) FakeRspamdTestBase.await(vertx.close());
         }
     }
 
     private FilterResult scan(Envelope env, String content) throws Exception {
         long t0 = System.nanoTime();
-        FilterResult r = RspamdFilterTest.await(filter.inspect(TestMessages.write(dir, env, content)));
+        FilterResult r = FakeRspamdTestBase.await(filter.inspect(TestMessages.write(dir, env, content)));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         System.out.println("RspamdIT: " + env.queueId() + " " + r.kind() + " in " + took.toMillis() + " ms"
                 + (r.spam() == null ? ": " + r.detail() : ": " + r.spam().action() + " " + r.spam().score()));
@@ -107,7 +107,7 @@ class RspamdIT {
         try {
             Envelope env = TestMessages.envelope("UNIXSOCK01", TestMessages.client("mail.example.org", "192.0.2.9",
                     "mail.example.org", null), "alice@example.org", "bob@example.net");
-            FilterResult r = RspamdFilterTest.await(overSocket.inspect(TestMessages.write(dir, env,
+            FilterResult r = FakeRspamdTestBase.await(overSocket.inspect(TestMessages.write(dir, env,
                     TestMessages.gtube("alice@example.org", "bob@example.net", "unix1@example.org"))));
 
             assertThat(r.kind()).as("%s", r).isEqualTo(Kind.SCORED);
@@ -115,7 +115,7 @@ class RspamdIT {
             assertThat(names(r)).contains("GTUBE");
             assertThat(scanLogLine("UNIXSOCK01")).contains("ip: 192.0.2.9");
         } finally {
-            RspamdFilterTest.await(overSocket.close());
+            FakeRspamdTestBase.await(overSocket.close());
         }
     }
 
@@ -188,7 +188,7 @@ class RspamdIT {
             all.add(filter.inspect(TestMessages.write(dir, env, content)));
         }
         for (int i = 0; i < all.size(); i++) {
-            FilterResult r = RspamdFilterTest.await(all.get(i));
+            FilterResult r = FakeRspamdTestBase.await(all.get(i));
             assertThat(r.kind()).as(r.detail()).isEqualTo(Kind.SCORED);
             assertThat(r.spam().action()).isEqualTo(i % 2 == 0 ? "reject" : "no action");
             assertThat(r.elapsed()).isLessThan(SCAN_LIMIT);

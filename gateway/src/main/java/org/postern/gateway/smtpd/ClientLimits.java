@@ -6,6 +6,7 @@ package org.postern.gateway.smtpd;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import org.postern.gateway.anvil.Anvil;
 import org.postern.policies.conf.Config;
 import org.postern.policies.conf.ConfigException;
 import org.postern.policies.conf.NetworkList;
@@ -19,6 +20,16 @@ record ClientLimits(int connectionCount, int connectionRate, int messageRate, in
                 c.getInt("smtpd_client_connection_rate_limit"), c.getInt("smtpd_client_message_rate_limit"),
                 c.getInt("smtpd_client_recipient_rate_limit"), c.getInt("smtpd_client_auth_rate_limit"),
                 NetworkList.parse(c.get(EXCEPTIONS), c.originOf(EXCEPTIONS)), c.getTime("anvil_rate_time_unit"));
+    }
+
+    /** The limit on {@code event}s per client and time unit; 0: none. */
+    int rateLimit(Anvil.Event event) {
+        return switch (event) {
+            case CONNECT -> connectionRate;
+            case MAIL -> messageRate;
+            case RCPT -> recipientRate;
+            case AUTH -> authRate;
+        };
     }
 
     /** True when a rate limit is set, so smtpd needs counters. */

@@ -126,9 +126,10 @@ public final class SmtpdListener {
                 return "Connection concurrency limit exceeded: " + n;
             }
         }
-        if (limits.connectionRate() > 0) {
+        int rateLimit = limits.rateLimit(Anvil.Event.CONNECT);
+        if (rateLimit > 0) {
             int rate = anvil.count(addr, Anvil.Event.CONNECT);
-            if (rate > limits.connectionRate()) {
+            if (rate > rateLimit) {
                 if (limits.connectionCount() > 0) closed(addr);
                 return "Connection rate limit exceeded: " + rate;
             }
@@ -155,12 +156,7 @@ public final class SmtpdListener {
      */
     SmtpReply overRate(SmtpSession s, Anvil.Event event) {
         ClientLimits limits = settings.clientLimits();
-        int limit = switch (event) {
-            case MAIL -> limits.messageRate();
-            case RCPT -> limits.recipientRate();
-            case AUTH -> limits.authRate();
-            case CONNECT -> limits.connectionRate();
-        };
+        int limit = limits.rateLimit(event);
         if (limit <= 0 || limits.exempt(s.clientInet)) return null;
         int n = anvil.count(s.clientAddress, event);
         if (n <= limit) return null;
@@ -168,7 +164,7 @@ public final class SmtpdListener {
             case MAIL -> new String[] {"Message delivery request rate limit exceeded", "too much mail from"};
             case RCPT -> new String[] {"Recipient address rate limit exceeded", "too many recipients from"};
             case AUTH -> new String[] {"AUTH command rate limit exceeded", "too many AUTH commands from"};
-            case CONNECT -> new String[] {"Connection rate limit exceeded", "too many connections from"};
+            case CONNECT -> throw new IllegalArgumentException("connections are counted when accepted");
         };
         SessionLog.LOG.warn("{}: {} from {}[{}] for service {}", texts[0], n, s.clientName, s.clientAddress, serviceName);
         return SmtpReply.of(450, "4.7.1", "Error: " + texts[1] + " " + s.clientAddress);

@@ -34,6 +34,7 @@ import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.QueueWriterStream;
+import org.postern.gateway.queue.RecipientStatus;
 import org.postern.gateway.queue.Spool;
 import org.postern.gateway.smtp.QueuedMessage;
 
@@ -214,6 +215,10 @@ public final class ScanInspector implements VscanStage.Inspector {
                     .map(x -> (QueueFile) null))
                     .compose(moved -> notices.admin(env, v).map(x -> moved));
         }
+        // A split message: each group's recipients are marked done in the original as soon as the group is
+        // carried out, so a later group that fails (quarantine store busy, disk full) and the retry of the
+        // message redo only what is left -- never a second copy for recipients already handed on.
+        boolean split = groups.size() > 1;
         Future<Void> all = Future.succeededFuture();
         for (Map.Entry<Action, List<Integer>> g : groups.entrySet()) {
             List<Integer> rcpts = g.getValue();
@@ -222,7 +227,7 @@ public final class ScanInspector implements VscanStage.Inspector {
                 case TAG -> rewrite(file, rcpts, edits, subjectTag(v));
                 case QUARANTINE, REJECT -> quarantine(file, rcpts, v, why.get(g.getKey()));
                 case DISCARD -> Future.succeededFuture();
-            });
+            }).compose(x -> split ? markDone(file, rcpts) : Future.succeededFuture());
         }
         return all.compose(x -> notices.admin(env, v)).compose(x -> remove(spool, id)).map(x -> null);
     }
@@ -346,6 +351,14 @@ public final class ScanInspector implements VscanStage.Inspector {
                     return settings.recipientNotify() ? notices.recipients(env, addresses(env, rcpts), subject, v, qid)
                             : Future.succeededFuture();
                 }));
+    }
+
+    /** Marks {@code rcpts} of the original done (a one-byte fsync'd write each): their outcome is safe elsewhere. */
+    private Future<Void> markDone(QueueFile file, List<Integer> rcpts) {
+        return workers.executeBlocking(() -> {
+            for (int i : rcpts) file.markRecipient(i, RecipientStatus.DELIVERED);
+            return null;
+        }, false);
     }
 
     /** Removes the original from incoming/ once its outcome (copies, quarantine) is safe. */

@@ -150,6 +150,43 @@ class QueueToolsIT {
         }
     }
 
+    /**
+     * Mail a header_checks HOLD put on hold never passed the content filter: `queue release` sends it to be
+     * scanned (Debian's clamd), so the held virus is quarantined and only the clean mail is delivered. Fails on
+     * a gateway that releases held mail straight to delivery.
+     */
+    @Test
+    void heldMailIsScannedWhenReleased() throws Exception {
+        try (Clamd clamd = Clamd.builder().start(); SmtpSink sink = SmtpSink.builder().port(backend).dumpMessages().start()) {
+            Files.writeString(config.resolve("header_checks"), "/^Subject: hold / HOLD held for review\n");
+            Files.writeString(config.resolve("main.cf"), "vscan_clamd_address = " + clamd.unixAddress() + "\n"
+                    + "header_checks = regexp:$config_directory/header_checks\n"
+                    + "vscan_admin_notify_classes =\n", StandardOpenOption.APPEND);
+            assertThat(postern("start").exit()).isZero();
+            CommandResult virus = Swaks.server("127.0.0.1", port).from("sender@client.test").to("a@example.test")
+                    .header("Subject", "hold virus").body(new String(Clamd.eicar(), StandardCharsets.US_ASCII)).run();
+            assertThat(virus.exitCode()).as(virus.output()).isZero();
+            send("hold clean", "b@example.test");
+
+            Await.until("two held", Duration.ofSeconds(30), () -> postern("mailq").out().split("!", -1).length - 1 == 2);
+            PosternProcess.Result release = postern("queue", "release", "ALL");
+            assertThat(release.out()).as(release.toString()).contains("released from hold (to be scanned)",
+                    "Released from hold: 2 messages");
+
+            sink.awaitMessages(1, Duration.ofSeconds(30));
+            Await.until("the virus quarantined", Duration.ofSeconds(30),
+                    () -> postern("quarantine", "list", "--reason", "virus").out().contains("a@example.test (quarantined)"));
+            Await.until("queue empty", Duration.ofSeconds(30), () -> postern("mailq").out().contains("Mail queue is empty"));
+            assertThat(sink.messages()).singleElement().satisfies(m -> {
+                assertThat(m.recipients()).containsExactly("b@example.test");
+                assertThat(m.header("Subject")).hasValue("hold clean");
+            });
+            assertThat(Files.readString(config.resolve("maillog"))).contains("hold: header Subject: hold virus",
+                    "class=infected action=quarantine");
+            assertThat(postern("stop").exit()).isZero();
+        }
+    }
+
     private void send(String subject, String... rcpts) {
         CommandResult r = Swaks.server("127.0.0.1", port).from("sender@client.test").to(rcpts)
                 .header("Subject", subject).body("body of " + subject).run();

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Objects;
 import org.postern.core.QueueId;
 import org.postern.gateway.queue.DeferLog;
+import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.Spool;
 
@@ -161,10 +162,17 @@ public final class QueueCommands {
             }
             case HOLD -> {
                 if (from == QueueName.HOLD) return null;
+                // mail held from incoming/ has not been scanned: flagged (and fsync'd) before it moves, so its
+                // release cannot skip the content filter; mail held after the scan is flagged clear
+                QueueFile.markHeldUnscanned(spool.file(from, id), from == QueueName.INCOMING);
                 spool.move(id, from, QueueName.HOLD);
             }
             case RELEASE -> {
                 if (from != QueueName.HOLD) return null;
+                if (QueueFile.heldUnscanned(spool.file(QueueName.HOLD, id))) {
+                    spool.move(id, QueueName.HOLD, QueueName.INCOMING); // to the content filter first
+                    return id + ": " + op.done + " (to be scanned)";
+                }
                 spool.move(id, QueueName.HOLD, QueueName.DEFERRED);
                 Files.setLastModifiedTime(spool.file(QueueName.DEFERRED, id), FileTime.from(Instant.now()));
             }

@@ -159,7 +159,7 @@ final class IncomingWriter implements QueueWriter {
         Context context = queue.vertx().getOrCreateContext();
         Future<Void> synced = enqueue(() -> {
             if (length > 0) writeContent(data, length);
-            finish(env);
+            finish(env, target == QueueName.HOLD);
             return null;
         });
         commitFuture = synced.compose(v -> queue.committer().submit(id, temp, target, context))
@@ -220,11 +220,14 @@ final class IncomingWriter implements QueueWriter {
         pending.addAndGet(-length);
     }
 
-    /** Worker side: envelope after the content, then the header, then fsync. */
-    private void finish(Envelope env) throws IOException {
+    /**
+     * Worker side: envelope after the content, then the header, then fsync. Whatever cleanup commits to hold/
+     * has not been scanned yet: {@code unscanned} flags it so, and its release sends it to incoming/.
+     */
+    private void finish(Envelope env, boolean unscanned) throws IOException {
         byte[] envelope = EnvelopeCodec.encode(env);
         writeAt(channel, ByteBuffer.wrap(envelope), QueueFile.HEADER_LENGTH + fileContentLength);
-        writeAt(channel, QueueFile.header(fileContentLength, envelope.length), 0);
+        writeAt(channel, QueueFile.header(fileContentLength, envelope.length, unscanned), 0);
         if (recycled) channel.truncate(QueueFile.HEADER_LENGTH + fileContentLength + envelope.length);
         queue.hooks().beforeFileSync(id);
         channel.force(true);

@@ -22,7 +22,8 @@ import org.postern.core.Envelope;
  *   0  8  magic "POSTERNQ"
  *   8  2  format version (1)
  *  10  2  header length (64)
- *  12  4  reserved (0)
+ *  12  1  flags: 1 = held before the content filter (hold/ only: a release sends it to incoming/ to be scanned)
+ *  13  3  reserved (0)
  *  16  8  content offset (64)
  *  24  8  content length: the message exactly as received after dot-unstuffing, CRLF line ends
  *  32  8  envelope offset (= content offset + content length)
@@ -51,6 +52,9 @@ public final class QueueFile {
     static final short VERSION = 1;
     /** Length of the header, and offset of the content. */
     public static final int HEADER_LENGTH = 64;
+    /** Offset of the header's flags byte, and its one flag. */
+    private static final int FLAGS_OFFSET = 12;
+    private static final byte FLAG_UNSCANNED = 1;
     private static final long MAX_ENVELOPE = 64L << 20;
 
     private final Path path;
@@ -137,6 +141,34 @@ public final class QueueFile {
         }
     }
 
+    /**
+     * True when the message in {@code file} was held before the content filter scanned it (smtpd's HOLD
+     * action, or `postern queue hold` of mail in incoming/): releasing it must send it to incoming/. Blocking.
+     */
+    public static boolean heldUnscanned(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            readFully(ch, b, FLAGS_OFFSET, file);
+            return (b.get(0) & FLAG_UNSCANNED) != 0;
+        }
+    }
+
+    /**
+     * Sets or clears the held-before-the-content-filter flag of a committed file in place (one byte) and
+     * fsyncs it before returning: a queue command does so before it moves the file into hold/. Blocking.
+     */
+    public static void markHeldUnscanned(Path file, boolean unscanned) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            readFully(ch, b, FLAGS_OFFSET, file);
+            byte flags = (byte) (unscanned ? b.get(0) | FLAG_UNSCANNED : b.get(0) & ~FLAG_UNSCANNED);
+            if (flags == b.get(0)) return;
+            ByteBuffer w = ByteBuffer.wrap(new byte[] {flags});
+            while (w.hasRemaining()) ch.write(w, FLAGS_OFFSET);
+            ch.force(false);
+        }
+    }
+
     /** The file this was read from. */
     public Path path() {
         return path;
@@ -194,9 +226,10 @@ public final class QueueFile {
     }
 
     /** The header of a file whose content is {@code contentLength} bytes and envelope {@code envLength}. */
-    static ByteBuffer header(long contentLength, long envLength) {
+    static ByteBuffer header(long contentLength, long envLength, boolean unscanned) {
         ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH);
-        h.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).putInt(0);
+        h.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).put(unscanned ? FLAG_UNSCANNED : 0).put((byte) 0)
+                .putShort((short) 0);
         h.putLong(HEADER_LENGTH).putLong(contentLength).putLong(HEADER_LENGTH + contentLength).putLong(envLength);
         return h.position(0);
     }

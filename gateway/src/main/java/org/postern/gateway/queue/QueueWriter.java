@@ -45,7 +45,8 @@ public interface QueueWriter {
 
     /**
      * As {@link #commit(Envelope)}, but published in {@code target}: {@link QueueName#HOLD} for a
-     * message a HOLD action put on hold (never scheduled until released), INCOMING otherwise.
+     * message a HOLD action put on hold (never scheduled until released; flagged as not yet scanned, so its
+     * release sends it to incoming/), INCOMING otherwise.
      */
     Future<Void> commit(Envelope env, QueueName target);
 

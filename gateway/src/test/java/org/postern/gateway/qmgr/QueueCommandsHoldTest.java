@@ -1,0 +1,100 @@
+// QueueCommandsHoldTest: mail held before the content filter (cleanup's HOLD action, `queue hold` of mail in
+// incoming/) goes back to incoming/ when released, to be scanned; mail held after the scan (active/,
+// deferred/) goes on to deferred/ as in Postfix. The flag lives in the queue file and survives restarts.
+package org.postern.gateway.qmgr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postern.core.ClientInfo;
+import org.postern.core.Envelope;
+import org.postern.core.QueueId;
+import org.postern.core.Recipient;
+import org.postern.gateway.queue.IncomingQueue;
+import org.postern.gateway.queue.QueueFile;
+import org.postern.gateway.queue.QueueName;
+import org.postern.gateway.queue.QueueWriter;
+import org.postern.gateway.queue.Spool;
+
+class QueueCommandsHoldTest {
+    @TempDir
+    Path dir;
+
+    private Vertx vertx;
+    private Spool spool;
+    private IncomingQueue queue;
+    private QueueCommands commands;
+
+    @BeforeEach
+    void open() throws Exception {
+        vertx = Vertx.vertx();
+        spool = Spool.open(dir.resolve("spool"));
+        queue = new IncomingQueue(vertx, spool, Clock.systemUTC());
+        commands = new QueueCommands(spool, null); // the bare spool, as with no gateway running
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        await(queue.close());
+        await(vertx.close());
+    }
+
+    private QueueId commit(QueueName target) throws Exception {
+        QueueWriter w = await(queue.create(queue.newQueueId()));
+        await(w.write(Buffer.buffer("Subject: t\r\n\r\nbody\r\n")));
+        await(w.commit(new Envelope(w.id(), Clock.systemUTC().instant(),
+                new ClientInfo("c.test", "192.0.2.1", 1, "c.test", "ESMTP", null, null, null, null), "a@s.test",
+                List.of(Recipient.of("r@x.test")), -1, Envelope.BodyType.SEVEN_BIT, false, null, null), target));
+        return w.id();
+    }
+
+    private List<String> run(QueueCommands.Op op, QueueId id) throws Exception {
+        return await(commands.run(op, id.value(), null));
+    }
+
+    @Test
+    void mailCleanupHeldIsScannedWhenReleased() throws Exception {
+        QueueId id = commit(QueueName.HOLD);
+        assertThat(QueueFile.heldUnscanned(spool.file(QueueName.HOLD, id))).isTrue();
+        assertThat(run(QueueCommands.Op.RELEASE, id)).containsExactly(id + ": released from hold (to be scanned)",
+                "Released from hold: 1 message");
+        assertThat(spool.ids(QueueName.INCOMING)).containsExactly(id);
+        assertThat(spool.ids(QueueName.DEFERRED)).isEmpty();
+    }
+
+    @Test
+    void mailHeldFromIncomingIsScannedWhenReleased() throws Exception {
+        QueueId id = commit(QueueName.INCOMING);
+        assertThat(QueueFile.heldUnscanned(spool.file(QueueName.INCOMING, id))).isFalse();
+        assertThat(run(QueueCommands.Op.HOLD, id)).contains(id + ": placed on hold");
+        assertThat(run(QueueCommands.Op.RELEASE, id)).contains(id + ": released from hold (to be scanned)");
+        assertThat(spool.ids(QueueName.INCOMING)).containsExactly(id);
+    }
+
+    @Test
+    void mailHeldAfterTheScanGoesOnToDeferred() throws Exception {
+        QueueId id = commit(QueueName.HOLD); // flagged unscanned ...
+        assertThat(run(QueueCommands.Op.RELEASE, id)).isNotEmpty();
+        spool.promote(id); // ... scanned: vscan moves it on to active/ (a rename: the flag is still set)
+        assertThat(run(QueueCommands.Op.HOLD, id)).contains(id + ": placed on hold");
+        assertThat(QueueFile.heldUnscanned(spool.file(QueueName.HOLD, id))).as("cleared when held from active/").isFalse();
+        assertThat(run(QueueCommands.Op.RELEASE, id)).containsExactly(id + ": released from hold",
+                "Released from hold: 1 message");
+        assertThat(spool.ids(QueueName.DEFERRED)).containsExactly(id);
+        assertThat(spool.ids(QueueName.INCOMING)).isEmpty();
+    }
+
+    private static <T> T await(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+}

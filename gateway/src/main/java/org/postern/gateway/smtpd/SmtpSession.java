@@ -6,6 +6,7 @@ package org.postern.gateway.smtpd;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -20,6 +21,12 @@ import org.postern.gateway.tls.TlsSessionInfo;
 final class SmtpSession {
     /** Input read ahead of processing beyond which the socket is paused (a pipelining client runs ahead). */
     private static final int MAX_READ_AHEAD = 256 * 1024;
+    /**
+     * How long a close waits at most for the last replies to flush (smtpd_timeout if shorter). A client that
+     * stops reading would keep them, and the close, waiting for ever with its session slot and connection
+     * count: then the connection is cut.
+     */
+    static final long CLOSE_FLUSH_MILLIS = 10_000;
 
     final SmtpdListener listener;
     final SmtpdSettings settings;
@@ -54,9 +61,12 @@ final class SmtpSession {
     private boolean busy;
     private boolean paused;
     private boolean closed;
+    /** The connection is gone (the close handler ran). */
+    private boolean disconnected;
     private boolean quit;
     private boolean shuttingDown;
     private long idleTimer = -1;
+    private long closeTimer = -1;
     /** Message bytes since the deadline last started again without a line end (smtpd_per_request_deadline). */
     private long contentSinceDeadline;
     private static final int RECORD_BYTES = 64 * 1024;
@@ -313,6 +323,14 @@ final class SmtpSession {
         closed = true;
         cancelIdleTimer();
         socket.end(); // flushes what was written, then closes
+        long flush = Math.min(CLOSE_FLUSH_MILLIS, settings.timeout().toMillis());
+        closeTimer = listener.vertx().setTimer(flush, t -> {
+            closeTimer = -1;
+            if (disconnected) return;
+            log.info("replies not read by " + log.hostAddr() + " within " + flush + " ms; connection cut");
+            // from Vert.x's own handler context: past its close, which would wait for the flush too
+            ((NetSocketInternal) socket).channelHandlerContext().close(); // drops the unsent output
+        });
     }
 
     // ---- life cycle ----
@@ -372,6 +390,8 @@ final class SmtpSession {
     private void onClose() {
         boolean wasClosed = closed;
         closed = true;
+        disconnected = true;
+        if (closeTimer >= 0) listener.vertx().cancelTimer(closeTimer);
         cancelIdleTimer();
         if (transaction != null) transaction.abandon(); // nothing half-received stays in the queue
         if (receiver != null) receiver.abandon();

@@ -44,6 +44,7 @@ final class BdatCommand {
                         });
         return opened.transform(ar -> {
             if (ar.failed() && tx.bdatError != null && s.receiver != null) return Future.succeededFuture();
+            if (ar.failed() && tx.abandoned) return Future.succeededFuture(); // the client is gone
             if (ar.failed()) {
                 s.log.warning(tx.queueId + ": cannot create queue file: " + ar.cause().getMessage());
                 tx.bdatError = SmtpReply.of(451, "4.3.0", "Error: queue file write error");

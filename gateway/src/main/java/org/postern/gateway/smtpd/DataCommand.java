@@ -26,6 +26,7 @@ final class DataCommand {
 
     private static Future<Void> open(SmtpSession s, Transaction tx) {
         return MessageReceiver.open(s, tx).transform(ar -> {
+            if (ar.failed() && tx.abandoned) return Future.succeededFuture(); // the client is gone
             if (ar.failed()) {
                 s.log.warning(tx.queueId + ": cannot create queue file: " + ar.cause().getMessage());
                 return s.reply(SmtpReply.of(451, "4.3.0", "Error: queue file write error"));

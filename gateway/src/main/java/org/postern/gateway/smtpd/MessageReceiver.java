@@ -45,7 +45,10 @@ final class MessageReceiver implements ContentReceiver {
 
     /** Creates the temporary queue file and cleanup for the transaction; fails when the disk does. */
     static Future<Void> open(SmtpSession s, Transaction tx) {
-        return s.listener.queue().create(tx.queueId).map(writer -> {
+        return s.listener.queue().create(tx.queueId).compose(writer -> {
+            if (tx.abandoned) { // the client left while the file was being created: nothing may stay behind
+                return writer.abort().transform(ar -> Future.failedFuture("the session ended"));
+            }
             tx.queueId = writer.id();
             tx.arrival = s.listener.clock().instant();
             SmtpdSettings st = s.settings;
@@ -60,7 +63,7 @@ final class MessageReceiver implements ContentReceiver {
             tx.cleanup = new MessageCleanup(ModeQueueWriter.wrap(writer, st, s.listener.vscan()), new MessageCleanup.Limits(st.messageSizeLimit(),
                     st.lineLengthLimit(), st.headerSizeLimit(), st.forbidBareNewline()), received.toString(), checks,
                     s.listener.rewriting().forClient(s.clientInfo()));
-            return null;
+            return Future.<Void>succeededFuture();
         });
     }
 

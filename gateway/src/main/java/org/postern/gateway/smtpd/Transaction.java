@@ -35,8 +35,12 @@ final class Transaction {
         this.instance = instance;
     }
 
+    /** The session ended (or started over) mid-transaction; a queue file still being created is dropped when it is. */
+    boolean abandoned;
+
     /** The session ended mid-transaction: drop the temporary queue file. */
     void abandon() {
+        abandoned = true;
         if (cleanup != null) cleanup.abort();
         cleanup = null;
     }

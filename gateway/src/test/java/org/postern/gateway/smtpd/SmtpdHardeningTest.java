@@ -225,6 +225,20 @@ class SmtpdHardeningTest {
         assertThat(gw.incomingFiles()).isEmpty();
     }
 
+    /**
+     * DATA (or BDAT) then gone at once: the session ends while its queue file is still being created on a
+     * worker. The file must go too -- else every such client leaves a temporary file and an open descriptor.
+     */
+    @Test
+    void disconnectRightAfterDataLeavesNothing() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            try (RawSmtpClient c = inTransaction()) {
+                c.send(i % 2 == 0 ? "DATA\r\n" : "BDAT 10 LAST\r\n");
+            }
+        }
+        Await.until("no temporary file left", Duration.ofSeconds(5), () -> gw.incomingFiles().isEmpty());
+    }
+
     @Test
     void connectionCountLimitPerClientOutsideMynetworks(@TempDir Path other) throws Exception {
         try (GatewayHarness limited = GatewayHarness.start(other, "smtpd_client_connection_count_limit = 2\n");

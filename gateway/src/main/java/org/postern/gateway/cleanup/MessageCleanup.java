@@ -10,8 +10,6 @@ package org.postern.gateway.cleanup;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.postern.core.Envelope;
@@ -33,8 +31,8 @@ public final class MessageCleanup {
     public record Limits(long messageSizeLimit, int lineLengthLimit, int headerSizeLimit, boolean forbidBareNewline) {}
 
     /** What the restriction lists decided for the whole transaction (access(5) HOLD, DISCARD, ...). */
-    public record Directives(boolean hold, boolean discard, String redirect, String filter, java.util.List<String> bcc) {
-        public static final Directives NONE = new Directives(false, false, null, null, java.util.List.of());
+    public record Directives(boolean hold, boolean discard, String redirect, String filter, List<String> bcc) {
+        public static final Directives NONE = new Directives(false, false, null, null, List.of());
     }
 
     /** How the message ended: queued (in incoming/ or hold/), silently discarded, or refused. */
@@ -173,20 +171,24 @@ public final class MessageCleanup {
      * piece. (The header section is over, so header rewriting has nothing more to do with it.)
      */
     private void piece(Buffer out) {
-        List<byte[]> emitted = new ArrayList<>(2);
-        checks.line(line.bytes(), 0, line.length(), (bytes, offset, length) ->
-                emitted.add(Arrays.copyOfRange(bytes, offset, offset + length)));
+        checks.piece(line.bytes(), 0, line.length(), sink(out));
         line.clear();
-        for (int k = 0; k < emitted.size(); k++) {
-            out.appendBytes(emitted.get(k));
-            if (k < emitted.size() - 1) out.appendString("\r\n"); // a PREPENDed line before the piece
-        }
     }
 
     /** Where the content checks put their output lines: the header rewriting, or the queue file. */
     private MessageChecks.LineSink sink(Buffer out) {
-        if (headerRewrite != null) return (bytes, offset, length) -> headerRewrite.line(bytes, offset, length, out);
-        return (bytes, offset, length) -> out.appendBytes(bytes, offset, length).appendString("\r\n");
+        return new MessageChecks.LineSink() {
+            @Override
+            public void line(byte[] bytes, int offset, int length) {
+                if (headerRewrite != null) headerRewrite.line(bytes, offset, length, out);
+                else out.appendBytes(bytes, offset, length).appendString("\r\n");
+            }
+
+            @Override
+            public void piece(byte[] bytes, int offset, int length) { // after the primary headers: no rewriting
+                out.appendBytes(bytes, offset, length);
+            }
+        };
     }
 
     private static SmtpReply bareNewline(String what) {
@@ -246,7 +248,7 @@ public final class MessageCleanup {
         // the content checks came later than the restrictions: their REDIRECT wins; BCCs add up
         String redirect = outcome != null && outcome.redirectAddress() != null ? outcome.redirectAddress()
                 : directives.redirect();
-        java.util.List<String> bcc = new java.util.ArrayList<>(directives.bcc());
+        List<String> bcc = new java.util.ArrayList<>(directives.bcc());
         if (outcome != null) bcc.addAll(outcome.bcc());
         // FILTER: the last one wins (the content checks come last); a REDIRECT overrides it, as in Postfix
         String filter = outcome != null && outcome.filterNexthop() != null ? outcome.filterNexthop() : directives.filter();

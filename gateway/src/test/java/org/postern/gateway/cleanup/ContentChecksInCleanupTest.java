@@ -30,6 +30,7 @@ class ContentChecksInCleanupTest {
                 "/^Subject:.*to the scanner/  FILTER smtp:[127.0.0.1]:10026",
                 "/^X-Internal:/               IGNORE",
                 "/^Subject: (.*tagged.*)/     REPLACE Subject: [checked] $1",
+                "/^Content-Disposition:.*filename=\"?[^\"]*\\.exe/ REJECT executable attachment refused",
                 ""));
         Files.writeString(dir.resolve("body_checks"), "/^BAD-BODY-LINE$/ REJECT body refused\n"
                 + "/^LATE-IN-A-LONG-LINE/ REJECT long line refused\n");
@@ -127,5 +128,28 @@ class ContentChecksInCleanupTest {
         assertThat(r.text()).isEqualTo("5.7.1 long line refused");
         assertThat(send("Subject: fine\r\n\r\n" + "x".repeat(4000) + "LATE-IN-A-LONG-LINE\r\n").code())
                 .as("the match starts inside a piece: not seen, as in Postfix").isEqualTo(250);
+    }
+
+    /**
+     * A long line inside a MIME part's headers is stored as it came (no line end added between its pieces, the
+     * header before it keeps its own); a long body line whose later piece starts like a boundary does not end
+     * the multipart for the checks (Postfix skips boundaries on continued records), so the real part's headers
+     * after it are still checked.
+     */
+    @Test
+    void longLinesInsideMimePartsNeitherChangeTheMessageNorHideParts() throws Exception {
+        String part = "Content-Type: text/plain\r\nX-Long-Part-Header: " + "p".repeat(3000) + "\r\nX-After: 1\r\n\r\nhi\r\n";
+        String message = "Subject: fine\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+                + "--b1\r\n" + part + "--b1--\r\n";
+        assertThat(send(message).code()).isEqualTo(250);
+        assertThat(GatewayHarness.content(gw.incomingMessages().get(0))).endsWith("\r\n" + message);
+
+        String evasion = "Subject: fine\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+                + "--b1\r\nContent-Type: text/plain\r\n\r\n" + "f".repeat(2048) + "--b1--\r\n"
+                + "--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"x.exe\"\r\n\r\n"
+                + "TVqQ\r\n--b1--\r\n";
+        RawSmtpClient.Reply r = send(evasion);
+        assertThat(r.code()).as("the part after the long line is still seen by mime_header_checks").isEqualTo(550);
+        assertThat(r.text()).isEqualTo("5.7.1 executable attachment refused");
     }
 }

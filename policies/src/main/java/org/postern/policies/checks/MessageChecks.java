@@ -42,7 +42,18 @@ public final class MessageChecks {
     @FunctionalInterface
     public interface LineSink {
         void line(byte[] bytes, int offset, int length);
+
+        /**
+         * Receives part of a long line that goes on in the next output: no line end may follow it. A sink that
+         * never gets {@link MessageChecks#piece} input need not care (the default writes it as a line).
+         */
+        default void piece(byte[] bytes, int offset, int length) {
+            line(bytes, offset, length);
+        }
     }
+
+    /** A header line kept until its header is complete, and whether a line end follows it. */
+    private record Pending(byte[] bytes, boolean lineEnd) {}
 
     /** Reply when a table cannot answer (as for access maps): try again later. */
     static final SmtpReply LOOKUP_FAILURE = SmtpReply.of(451, "4.3.5", "Server configuration error");
@@ -54,11 +65,15 @@ public final class MessageChecks {
     private final MimeState mime;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    private final List<byte[]> pendingLines = new ArrayList<>();
+    private final List<Pending> pendingLines = new ArrayList<>();
     private LineSink out;
     private byte[] current;
     private int currentOffset;
     private int currentLength;
+    /** The current input ends its line (else it is a piece of a long line, continued by the next input). */
+    private boolean currentLineEnd = true;
+    /** The previous input was a piece: the current one continues its line. */
+    private boolean continued;
     private boolean inspecting = true;
     private boolean ended;
 
@@ -77,18 +92,33 @@ public final class MessageChecks {
         this.mime = new MimeState(checks.mimeOptions(), new Parse());
     }
 
-    /** Feeds one physical line ({@code length} octets at {@code offset}, CRLF removed). */
+    /** Feeds one physical line, or the last piece of a long one ({@code length} octets at {@code offset}, CRLF removed). */
     public void line(byte[] bytes, int offset, int length, LineSink sink) {
+        feed(bytes, offset, length, sink, true);
+    }
+
+    /**
+     * Feeds a piece of a line longer than line_length_limit: the next input continues the same line. As in
+     * Postfix's cleanup, body_checks see each piece; a piece that continues a line is never taken for a MIME
+     * boundary, and one inside a header is part of that header. Its output goes to {@link LineSink#piece}.
+     */
+    public void piece(byte[] bytes, int offset, int length, LineSink sink) {
+        feed(bytes, offset, length, sink, false);
+    }
+
+    private void feed(byte[] bytes, int offset, int length, LineSink sink, boolean lineEnd) {
         if (ended) throw new IllegalStateException("line after end()");
         out = Objects.requireNonNull(sink, "sink");
         current = bytes;
         currentOffset = offset;
         currentLength = length;
-        MimeState.LineRole role = mime.line(decode(bytes, offset, length), length);
+        currentLineEnd = lineEnd;
+        MimeState.LineRole role = mime.line(decode(bytes, offset, length), length, continued);
         if (role == MimeState.LineRole.HEADER || role == MimeState.LineRole.CONTINUATION) {
-            pendingLines.add(Arrays.copyOfRange(bytes, offset, offset + length));
+            pendingLines.add(new Pending(Arrays.copyOfRange(bytes, offset, offset + length), lineEnd));
         }
         current = null;
+        continued = !lineEnd;
     }
 
     /** Feeds one line given as text (encoded as UTF-8); for tests and for lines Postern makes itself. */
@@ -156,10 +186,10 @@ public final class MessageChecks {
                 case IGNORE, STRIP -> { }
                 case PREPEND -> {
                     write(r.text(), false);
-                    out.line(current, currentOffset, currentLength);
+                    writeCurrent();
                 }
                 case REPLACE -> write(r.text(), false);
-                default -> out.line(current, currentOffset, currentLength);
+                default -> writeCurrent();
             }
         }
 
@@ -219,7 +249,15 @@ public final class MessageChecks {
     }
 
     private void writePending() {
-        for (byte[] b : pendingLines) out.line(b, 0, b.length);
+        for (Pending p : pendingLines) {
+            if (p.lineEnd()) out.line(p.bytes(), 0, p.bytes().length);
+            else out.piece(p.bytes(), 0, p.bytes().length);
+        }
+    }
+
+    private void writeCurrent() {
+        if (currentLineEnd) out.line(current, currentOffset, currentLength);
+        else out.piece(current, currentOffset, currentLength);
     }
 
     /**

@@ -138,6 +138,28 @@ public final class MimeState {
      * @param octets the line's length in octets (body offsets and header_size_limit count octets)
      */
     public LineRole line(String text, int octets) {
+        return line(text, octets, false);
+    }
+
+    /**
+     * As {@link #line(String, int)}; {@code continued}: the text goes on from the previous input, a line longer
+     * than line_length_limit fed in pieces. As Postfix's mime_state (REC_TYPE_CONT), such a piece is part of the
+     * header it continues, and in a body it is never a boundary -- a long line cannot end a multipart early.
+     */
+    public LineRole line(String text, int octets, boolean continued) {
+        if (continued && state != State.BODY && pending != null) {
+            if (pendingOctets >= options.headerSizeLimit()) {
+                report(MimeError.TRUNCATED_HEADER, pending);
+                return LineRole.DROPPED;
+            }
+            pending.append(text);
+            pendingOctets += octets;
+            return LineRole.CONTINUATION;
+        }
+        if (continued && state == State.BODY) {
+            bodyLine(text, octets, false);
+            return LineRole.BODY;
+        }
         if (state != State.BODY) {
             if (pending != null) {
                 if (!text.isEmpty() && (text.charAt(0) == ' ' || text.charAt(0) == '\t')) {
@@ -162,7 +184,7 @@ public final class MimeState {
             }
             endOfHeaderBlock(text);
         }
-        bodyLine(text, octets);
+        bodyLine(text, octets, true);
         return LineRole.BODY;
     }
 
@@ -225,11 +247,11 @@ public final class MimeState {
     }
 
     /** A body line: 8-bit check, then boundary recognition (which ends the part), then report it. */
-    private void bodyLine(String text, int octets) {
+    private void bodyLine(String text, int octets, boolean mayBeBoundary) {
         if (encoding == Encoding.SEVEN_BIT && reportsAny(MimeError.EIGHT_BIT_IN_7BIT_BODY) && has8bit(text)) {
             report(MimeError.EIGHT_BIT_IN_7BIT_BODY, text);
         }
-        if (!stack.isEmpty() && text.length() > 2 && text.startsWith("--")) {
+        if (mayBeBoundary && !stack.isEmpty() && text.length() > 2 && text.startsWith("--")) {
             Boundary match = null;
             for (Boundary b : stack) {
                 if (text.startsWith(b.text(), 2)) {

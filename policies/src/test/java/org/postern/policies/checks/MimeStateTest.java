@@ -266,4 +266,23 @@ class MimeStateTest {
         assertThat(parse(List.of("Content-Type: multipart/mixed; boundary=x", "Content-Transfer-Encoding: 8bit",
                 "", "--x--"), options).lines).noneMatch(s -> s.startsWith("ERROR"));
     }
+
+    /** Pieces of a line over line_length_limit: a continued piece is never a boundary, and stays in its header. */
+    @Test
+    void aContinuedPieceIsNeitherABoundaryNorANewHeader() {
+        Transcript t = new Transcript();
+        MimeState mime = new MimeState(MimeState.Options.defaults(), t);
+        for (String l : List.of("Content-Type: multipart/mixed; boundary=b1", "", "--b1", "X-Long: aaa")) mime.line(l);
+        mime.line("bbb: ccc", 8, true); // not a header of its own: the rest of X-Long
+        mime.line("", 0, false);
+        mime.line("fff", 3, false); // a body line fed in pieces ...
+        mime.line("--b1--", 6, true); // ... whose later piece looks like the closing boundary
+        mime.line("--b1", 4, false); // the real next part
+        mime.line("Content-Disposition: attachment; filename=x.exe", 48, false);
+        mime.line("", 0, false);
+        mime.end();
+        assertThat(t.lines).contains("MIME|X-Long: aaabbb: ccc", "MIME|Content-Disposition: attachment; filename=x.exe")
+                .doesNotContain("MIME|bbb: ccc");
+        assertThat(mime.depth()).as("still inside the multipart").isPositive();
+    }
 }

@@ -30,7 +30,7 @@ final class RcptCommand {
         if (!rcpt.isAscii() && !tx.params.smtputf8()) {
             return s.reply(SmtpReply.of(553, "5.6.7", "Must declare SMTPUTF8 to send unicode address"));
         }
-        if (tx.recipients.size() >= s.settings.recipientLimit()) {
+        if (s.settings.recipientLimit() > 0 && tx.recipients.size() >= s.settings.recipientLimit()) { // 0: no limit
             return s.reply(SmtpReply.of(452, "4.5.3", "Error: too many recipients"));
         }
         EsmtpParams.Rcpt params = EsmtpParams.rcpt(pa.get().params());

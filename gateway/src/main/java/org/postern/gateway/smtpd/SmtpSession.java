@@ -235,7 +235,10 @@ final class SmtpSession {
             receiver = null;
             return r.end();
         }
-        if (event instanceof InputFramer.LineTooLong) return reply(SmtpReply.of(500, "5.5.2", "Error: line too long"));
+        if (event instanceof InputFramer.LineTooLong) {
+            endContinuation(); // an AUTH response too long ends the exchange
+            return reply(SmtpReply.of(500, "5.5.2", "Error: line too long"));
+        }
         // BareNewline: never a line end (invariant 7); the client is broken or smuggling.
         log.warning("bare <LF> received after " + lastCommand + " from " + log.hostAddr());
         return reply(SmtpReply.of(521, "5.5.2", settings.hostname() + " Error: bare <LF> received"))
@@ -243,6 +246,8 @@ final class SmtpSession {
     }
 
     private Future<Void> commandLine(byte[] bytes) {
+        // an AUTH exchange ends with this line, also when the line is refused below: the next is a command again
+        Function<String, Future<Void>> c = endContinuation();
         for (byte b : bytes) {
             if (b == 0) return reply(SmtpReply.of(500, "5.5.2", "Error: command contains NUL"));
             if (b == '\r') return reply(SmtpReply.of(500, "5.5.2", "Error: bare <CR> received"));
@@ -254,13 +259,17 @@ final class SmtpSession {
         } catch (CharacterCodingException e) {
             return reply(SmtpReply.of(500, "5.5.2", "Error: bad UTF-8 syntax"));
         }
-        if (continuation != null) {
-            Function<String, Future<Void>> c = continuation;
-            continuation = null;
-            framer.commandLineLimit(SmtpdSettings.COMMAND_LINE_LIMIT);
-            return c.apply(line);
-        }
+        if (c != null) return c.apply(line);
         return CommandDispatcher.dispatch(this, line);
+    }
+
+    /** The pending AUTH continuation, if any, taken: the command line limit is the usual one again. */
+    private Function<String, Future<Void>> endContinuation() {
+        Function<String, Future<Void>> c = continuation;
+        if (c == null) return null;
+        continuation = null;
+        framer.commandLineLimit(SmtpdSettings.COMMAND_LINE_LIMIT);
+        return c;
     }
 
     // ---- output ----

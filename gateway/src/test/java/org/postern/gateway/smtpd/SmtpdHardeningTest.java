@@ -198,6 +198,17 @@ class SmtpdHardeningTest {
     }
 
     @Test
+    void recipientLimitZeroMeansNoLimit(@TempDir Path other) throws Exception {
+        try (GatewayHarness unlimited = GatewayHarness.start(other, "smtpd_recipient_limit = 0\n");
+             RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", unlimited.port, Duration.ofSeconds(10))) {
+            c.readReply();
+            c.command("EHLO client.test");
+            c.command("MAIL FROM:<a@sender.test>");
+            for (int i = 0; i < 5; i++) assertThat(c.command("RCPT TO:<u" + i + "@example.test>").code()).isEqualTo(250);
+        }
+    }
+
+    @Test
     void sizeLimitOnDeclaredAndOnActualBytes() throws Exception {
         try (RawSmtpClient c = connect()) {
             c.command("EHLO x");

@@ -87,6 +87,22 @@ class SmtpdTlsAuthTest {
         }
     }
 
+    /** A refused AUTH response line (bad UTF-8, NUL, too long) ends the exchange: the next line is a command. */
+    @Test
+    void aRefusedAuthResponseEndsTheExchange() throws Exception {
+        try (GatewayHarness gw = start(); TlsTestClient c = TlsTestClient.plain(gw.port)) {
+            c.reply();
+            c.command("EHLO x");
+            c.command("STARTTLS");
+            c.startTls();
+            c.command("EHLO x");
+            assertThat(c.command("AUTH LOGIN")).isEqualTo("334 VXNlcm5hbWU6");
+            assertThat(c.command("abc\u0000def")).startsWith("500 5.5.2");
+            // before, this was taken as the base64 user name (and answered 334 or 535)
+            assertThat(c.command("NOOP")).startsWith("250");
+        }
+    }
+
     @Test
     void commandsPipelinedWithStarttlsAreDiscarded() throws Exception {
         // with smtpd_forbid_unauth_pipelining = no; its default (yes) cuts the client off instead (below)

@@ -175,7 +175,9 @@ final class MessageReceiver implements ContentReceiver {
                     s.transaction = null;
                 }
                 s.log.count("bdat", false);
-                return s.reply(error);
+                Future<Void> f = s.reply(error);
+                // 421/521 (a restriction's disconnect, as with DATA): the session ends after the reply
+                return error.code() == 421 || error.code() == 521 ? f.compose(x -> s.closeNow()) : f;
             }
 
             @Override

@@ -198,6 +198,21 @@ class SmtpdHardeningTest {
     }
 
     @Test
+    void bdatRefusedWith421EndsTheSession(@TempDir Path other) throws Exception {
+        try (GatewayHarness gw421 = GatewayHarness.start(other,
+                "smtpd_data_restrictions = check_client_access inline:{ { 127.0.0.1 = 421 4.7.0 go away } }\n");
+             RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", gw421.port, Duration.ofSeconds(10))) {
+            c.readReply();
+            c.command("EHLO client.test");
+            c.command("MAIL FROM:<a@sender.test>");
+            assertThat(c.command("RCPT TO:<u@example.test>").code()).isEqualTo(250);
+            c.send("BDAT 5 LAST\r\nhello");
+            assertThat(c.readReply().code()).isEqualTo(421);
+            assertThat(c.awaitClose(Duration.ofSeconds(5))).as("closed after the 421, as after DATA").isTrue();
+        }
+    }
+
+    @Test
     void recipientLimitZeroMeansNoLimit(@TempDir Path other) throws Exception {
         try (GatewayHarness unlimited = GatewayHarness.start(other, "smtpd_recipient_limit = 0\n");
              RawSmtpClient c = RawSmtpClient.connect("127.0.0.1", unlimited.port, Duration.ofSeconds(10))) {

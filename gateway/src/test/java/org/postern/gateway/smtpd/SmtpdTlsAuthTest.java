@@ -72,15 +72,20 @@ class SmtpdTlsAuthTest {
         }
     }
 
+    /** Greeting, EHLO, STARTTLS, EHLO again and AUTH LOGIN: the server asks for the user name. */
+    private static void authLoginStarted(TlsTestClient c) throws Exception {
+        c.reply();
+        c.command("EHLO x");
+        c.command("STARTTLS");
+        c.startTls();
+        c.command("EHLO x");
+        assertThat(c.command("AUTH LOGIN")).isEqualTo("334 VXNlcm5hbWU6");
+    }
+
     @Test
     void authLoginDialogue() throws Exception {
         try (GatewayHarness gw = start(); TlsTestClient c = TlsTestClient.plain(gw.port)) {
-            c.reply();
-            c.command("EHLO x");
-            c.command("STARTTLS");
-            c.startTls();
-            c.command("EHLO x");
-            assertThat(c.command("AUTH LOGIN")).isEqualTo("334 VXNlcm5hbWU6");
+            authLoginStarted(c);
             assertThat(c.command(b64("alice@example.test"))).isEqualTo("334 UGFzc3dvcmQ6");
             assertThat(c.command(b64("correct horse"))).startsWith("235");
             assertThat(c.command("AUTH LOGIN")).startsWith("503 5.5.1");
@@ -91,12 +96,7 @@ class SmtpdTlsAuthTest {
     @Test
     void aRefusedAuthResponseEndsTheExchange() throws Exception {
         try (GatewayHarness gw = start(); TlsTestClient c = TlsTestClient.plain(gw.port)) {
-            c.reply();
-            c.command("EHLO x");
-            c.command("STARTTLS");
-            c.startTls();
-            c.command("EHLO x");
-            assertThat(c.command("AUTH LOGIN")).isEqualTo("334 VXNlcm5hbWU6");
+            authLoginStarted(c);
             assertThat(c.command("abc\u0000def")).startsWith("500 5.5.2");
             // before, this was taken as the base64 user name (and answered 334 or 535)
             assertThat(c.command("NOOP")).startsWith("250");

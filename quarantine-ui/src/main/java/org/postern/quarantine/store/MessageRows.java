@@ -175,11 +175,16 @@ final class MessageRows {
         }
     }
 
-    /** Up to {@code max} ids of messages quarantined before {@code cutoff}, oldest first. */
+    /**
+     * Up to {@code max} ids of messages quarantined before {@code cutoff}, oldest first; none that is being
+     * released (a releaser holds a live claim: its copy may be on its way to the queue).
+     */
     static List<String> quarantinedBefore(Connection c, Instant cutoff, int max) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT id FROM messages WHERE time < ? ORDER BY time LIMIT ?")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM messages m WHERE time < ? AND NOT EXISTS "
+                + "(SELECT 1 FROM recipients r WHERE r.message_id = m.id AND r.state = ?) ORDER BY time LIMIT ?")) {
             s.setLong(1, cutoff.toEpochMilli());
-            s.setInt(2, max);
+            s.setString(2, RecipientState.RELEASING.dbName());
+            s.setInt(3, max);
             List<String> ids = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) ids.add(rs.getString(1));

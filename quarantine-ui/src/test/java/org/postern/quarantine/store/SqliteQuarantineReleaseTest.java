@@ -182,6 +182,18 @@ class SqliteQuarantineReleaseTest {
         assertThat(await(store.beginRelease(id, Optional.empty())).addresses()).containsExactly("a@example.org");
     }
 
+    /** An expired message that is being released stays until the release ends (else the release loses it). */
+    @Test
+    void purgeLeavesAMessageBeingReleased() throws Exception {
+        String id = await(store.quarantine(infected("a@example.org"), bytes(new byte[] {1})));
+        clock.advance(LIFETIME.plusSeconds(1));
+        Release r = await(store.beginRelease(id, Optional.empty()));
+        await(store.purge());
+        assertThat(states(id)).containsExactly(RecipientState.RELEASING);
+        assertThat(directory.resolve(id)).exists();
+        await(store.completeRelease(id, r.addresses(), "admin"));
+    }
+
     @Test
     void aMessageWhoseFileIsGoneIsNotClaimed() throws Exception {
         String id = await(store.quarantine(infected("a@example.org"), bytes(new byte[] {1})));

@@ -16,6 +16,7 @@ import org.postern.policies.conf.Config;
 import org.postern.policies.conf.ConfigException;
 import org.slf4j.Logger;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 final class ReloadSignal {
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(60);
@@ -41,7 +42,11 @@ final class ReloadSignal {
     static void install(Path configDir, Path statusFile, Gateway gateway, Logger master) {
         ReloadSignal r = new ReloadSignal(configDir, statusFile, gateway, master);
         // sun.misc.Signal runs the handler on its own thread: loading files there blocks no event loop.
-        Signal.handle(new Signal("HUP"), sig -> r.reload());
+        SignalHandler before = Signal.handle(new Signal("HUP"), sig -> r.reload());
+        if (before == SignalHandler.SIG_IGN) { // the JVM keeps a signal ignored at its start (nohup) ignored
+            master.warn("SIGHUP is ignored by this process (started under nohup?): postern reload cannot reach it;"
+                    + " restart it without nohup");
+        }
     }
 
     synchronized void reload() {

@@ -1,12 +1,11 @@
 // SmtpSession: one SMTP connection on the front smtpd -- pulls events from the InputFramer, runs
 // one command at a time (pipelined input waits, bounded), writes replies, counts errors, enforces
-// smtpd_timeout, smtpd_*_error_limit, pregreet and graceful shutdown. Commands live in *Command.
+// smtpd_timeout (its timers: SessionDeadlines), smtpd_*_error_limit, pregreet and graceful shutdown. Commands live in *Command.
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -21,12 +20,6 @@ import org.postern.gateway.tls.TlsSessionInfo;
 final class SmtpSession {
     /** Input read ahead of processing beyond which the socket is paused (a pipelining client runs ahead). */
     private static final int MAX_READ_AHEAD = 256 * 1024;
-    /**
-     * How long a close waits at most for the last replies to flush (smtpd_timeout if shorter). A client that
-     * stops reading would keep them, and the close, waiting for ever with its session slot and connection
-     * count: then the connection is cut.
-     */
-    static final long CLOSE_FLUSH_MILLIS = 10_000;
 
     final SmtpdListener listener;
     final SmtpdSettings settings;
@@ -61,12 +54,9 @@ final class SmtpSession {
     private boolean busy;
     private boolean paused;
     private boolean closed;
-    /** The connection is gone (the close handler ran). */
-    private boolean disconnected;
     private boolean quit;
     private boolean shuttingDown;
-    private long idleTimer = -1;
-    private long closeTimer = -1;
+    private final SessionDeadlines deadlines;
     /** Message bytes since the deadline last started again without a line end (smtpd_per_request_deadline). */
     private long contentSinceDeadline;
     private static final int RECORD_BYTES = 64 * 1024;
@@ -94,6 +84,7 @@ final class SmtpSession {
         this.clientName = listener.clientName(clientAddress);
         this.log = new SessionLog(this);
         this.context = listener.vertx().getOrCreateContext();
+        this.deadlines = new SessionDeadlines(listener.vertx(), socket, settings.timeout().toMillis());
     }
 
     /** A policy-server instance name unique to the next transaction of this session. */
@@ -330,16 +321,8 @@ final class SmtpSession {
     private void close() {
         if (closed) return;
         closed = true;
-        cancelIdleTimer();
-        socket.end(); // flushes what was written, then closes
-        long flush = Math.min(CLOSE_FLUSH_MILLIS, settings.timeout().toMillis());
-        closeTimer = listener.vertx().setTimer(flush, t -> {
-            closeTimer = -1;
-            if (disconnected) return;
-            log.info("replies not read by " + log.hostAddr() + " within " + flush + " ms; connection cut");
-            // from Vert.x's own handler context: past its close, which would wait for the flush too
-            ((NetSocketInternal) socket).channelHandlerContext().close(); // drops the unsent output
-        });
+        deadlines.close(flush -> log.info("replies not read by " + log.hostAddr() + " within " + flush
+                + " ms; connection cut"));
     }
 
     // ---- life cycle ----
@@ -367,18 +350,11 @@ final class SmtpSession {
     }
 
     private void resetIdleTimer() {
-        cancelIdleTimer();
-        idleTimer = listener.vertx().setTimer(settings.timeout().toMillis(), t -> {
-            idleTimer = -1;
+        deadlines.restartIdle(() -> {
             if (closed) return;
             log.info("timeout after " + lastCommand + " from " + log.hostAddr());
             reply421("4.4.2", "Error: timeout exceeded");
         });
-    }
-
-    private void cancelIdleTimer() {
-        if (idleTimer >= 0) listener.vertx().cancelTimer(idleTimer);
-        idleTimer = -1;
     }
 
     /** The gateway is stopping: an idle session is told 421 now; one in a transaction may finish it. */
@@ -399,9 +375,7 @@ final class SmtpSession {
     private void onClose() {
         boolean wasClosed = closed;
         closed = true;
-        disconnected = true;
-        if (closeTimer >= 0) listener.vertx().cancelTimer(closeTimer);
-        cancelIdleTimer();
+        deadlines.disconnected();
         if (transaction != null) transaction.abandon(); // nothing half-received stays in the queue
         if (receiver != null) receiver.abandon();
         if (!wasClosed && !quit) log.info("lost connection after " + lastCommand + " from " + log.hostAddr());

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,8 +47,15 @@ class SmtpdStuckClientTest {
             // EHLO after EHLO, never reading: the replies fill both sides' buffers until smtpd waits on its writes
             ByteBuffer ehlos = ByteBuffer.wrap("EHLO stuck.test\r\n".repeat(20_000).getBytes(StandardCharsets.US_ASCII));
             long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (ehlos.hasRemaining() && System.nanoTime() < until) {
-                if (stuck.write(ehlos) == 0) Thread.sleep(10);
+            try (Selector writable = Selector.open()) {
+                stuck.register(writable, SelectionKey.OP_WRITE);
+                // until smtpd stops reading and the client's buffers are full too, or 5 s have passed
+                for (long left; ehlos.hasRemaining() && (left = (until - System.nanoTime()) / 1_000_000) > 0; ) {
+                    if (writable.select(left) > 0) {
+                        writable.selectedKeys().clear();
+                        stuck.write(ehlos);
+                    }
+                }
             }
             assertThat(greeting(gw)).as("the stuck session still counts").isEqualTo(421);
 

@@ -44,11 +44,12 @@ public final class MessageChecks {
         void line(byte[] bytes, int offset, int length);
 
         /**
-         * Receives part of a long line that goes on in the next output: no line end may follow it. A sink that
-         * never gets {@link MessageChecks#piece} input need not care (the default writes it as a line).
+         * Receives part of a long line that goes on in the next output: no line end may follow it. Only a sink
+         * whose checks are fed {@link MessageChecks#piece} gets it; the default refuses, so none writes a piece
+         * as a whole line (which would change the message).
          */
         default void piece(byte[] bytes, int offset, int length) {
-            line(bytes, offset, length);
+            throw new UnsupportedOperationException("this sink takes whole lines only");
         }
     }
 

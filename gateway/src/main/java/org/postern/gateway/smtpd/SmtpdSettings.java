@@ -13,7 +13,6 @@ import org.postern.gateway.vscan.VscanMode;
 import org.postern.policies.conf.Config;
 import org.postern.policies.conf.ConfigException;
 import org.postern.policies.conf.DomainList;
-import org.postern.policies.conf.NetworkList;
 
 record SmtpdSettings(
         String hostname, String banner, String mailName, String myorigin,
@@ -23,7 +22,7 @@ record SmtpdSettings(
         ClientLimits clientLimits, boolean smtputf8, Duration pregreetWait, Duration shutdownTimeout,
         boolean forbidBareNewline, boolean forbidUnauthPipelining, Set<String> discardEhloKeywords,
         boolean allowPercentHack, boolean swapBangpath, boolean peernameLookup,
-        NetworkList mynetworks, DomainList mydestination,
+        DomainList mydestination,
         VscanMode vscanMode, ScanRequest scanRequest) {
 
     /** smtpd_tls_security_level. */
@@ -50,7 +49,7 @@ record SmtpdSettings(
                 c.getList("smtpd_discard_ehlo_keywords").stream()
                         .map(k -> k.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()),
                 c.getBool("allow_percent_hack"), c.getBool("swap_bangpath"), c.getBool("smtpd_peername_lookup"),
-                c.mynetworks(), c.mydestination(),
+                c.mydestination(),
                 VscanMode.of(c.get("vscan_mode")), scanRequest(c));
     }
 

@@ -147,15 +147,7 @@ public final class MimeState {
      * header it continues, and in a body it is never a boundary -- a long line cannot end a multipart early.
      */
     public LineRole line(String text, int octets, boolean continued) {
-        if (continued && state != State.BODY && pending != null) {
-            if (pendingOctets >= options.headerSizeLimit()) {
-                report(MimeError.TRUNCATED_HEADER, pending);
-                return LineRole.DROPPED;
-            }
-            pending.append(text);
-            pendingOctets += octets;
-            return LineRole.CONTINUATION;
-        }
+        if (continued && state != State.BODY && pending != null) return continueHeader("", text, octets);
         if (continued && state == State.BODY) {
             bodyLine(text, octets, false);
             return LineRole.BODY;
@@ -163,13 +155,7 @@ public final class MimeState {
         if (state != State.BODY) {
             if (pending != null) {
                 if (!text.isEmpty() && (text.charAt(0) == ' ' || text.charAt(0) == '\t')) {
-                    if (pendingOctets >= options.headerSizeLimit()) {
-                        report(MimeError.TRUNCATED_HEADER, pending);
-                        return LineRole.DROPPED;
-                    }
-                    pending.append('\n').append(text);
-                    pendingOctets += 1 + octets;
-                    return LineRole.CONTINUATION;
+                    return continueHeader("\n", text, octets); // a folded header's next line
                 }
                 flushHeader();
             }
@@ -186,6 +172,20 @@ public final class MimeState {
         }
         bodyLine(text, octets, true);
         return LineRole.BODY;
+    }
+
+    /**
+     * Adds {@code text} to the pending header after {@code separator} ("\n" for a folded line, "" for a piece
+     * of a long line), or drops it when the header is already at header_size_limit.
+     */
+    private LineRole continueHeader(String separator, String text, int octets) {
+        if (pendingOctets >= options.headerSizeLimit()) {
+            report(MimeError.TRUNCATED_HEADER, pending);
+            return LineRole.DROPPED;
+        }
+        pending.append(separator).append(text);
+        pendingOctets += separator.length() + octets;
+        return LineRole.CONTINUATION;
     }
 
     /** End of content: reports a pending header (and the end of the primary headers if still in them). */

@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.postern.core.Envelope;
 
@@ -125,20 +126,20 @@ public final class QueueFile {
 
     /** As {@link #markRecipient(Path, int, RecipientStatus)}, using the offsets of this reading. */
     public void markRecipient(int index, RecipientStatus status) throws IOException {
-        if (index < 0 || index >= statusOffsets.length) {
-            throw new IndexOutOfBoundsException("recipient " + index + " of " + statusOffsets.length);
-        }
-        long at = statusOffsets[index];
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.allocate(1);
-            readFully(ch, b, at, path);
-            if (RecipientStatus.ofCode(b.get(0)) == null) {
-                throw new CorruptQueueFileException(path, "no recipient status at offset " + at);
+        markRecipients(List.of(index), status);
+    }
+
+    /** Records the same outcome for several recipients in place: one open and one fsync for all. Blocking. */
+    public void markRecipients(Collection<Integer> indexes, RecipientStatus status) throws IOException {
+        for (int index : indexes) {
+            if (index < 0 || index >= statusOffsets.length) {
+                throw new IndexOutOfBoundsException("recipient " + index + " of " + statusOffsets.length);
             }
-            ByteBuffer w = ByteBuffer.wrap(new byte[] {status.code()});
-            while (w.hasRemaining()) ch.write(w, at);
-            ch.force(false); // data only: the file's size and layout do not change
         }
+        rewriteBytes(path, indexes.stream().mapToLong(i -> statusOffsets[i]).toArray(), old -> {
+            if (RecipientStatus.ofCode(old) == null) throw new CorruptQueueFileException(path, "no recipient status");
+            return status.code();
+        });
     }
 
     /**
@@ -158,14 +159,33 @@ public final class QueueFile {
      * fsyncs it before returning: a queue command does so before it moves the file into hold/. Blocking.
      */
     public static void markHeldUnscanned(Path file, boolean unscanned) throws IOException {
+        rewriteBytes(file, new long[] {FLAGS_OFFSET},
+                old -> (byte) (unscanned ? old | FLAG_UNSCANNED : old & ~FLAG_UNSCANNED));
+    }
+
+    /** A one-byte field's new value from its old one; may refuse what it finds. */
+    @FunctionalInterface
+    private interface ByteEdit {
+        byte apply(byte old) throws IOException;
+    }
+
+    /**
+     * Rewrites single bytes of {@code file} in place (a one-byte write cannot be torn), then fsyncs the data
+     * once when any changed: the file's size and layout never change.
+     */
+    private static void rewriteBytes(Path file, long[] offsets, ByteEdit edit) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.allocate(1);
-            readFully(ch, b, FLAGS_OFFSET, file);
-            byte flags = (byte) (unscanned ? b.get(0) | FLAG_UNSCANNED : b.get(0) & ~FLAG_UNSCANNED);
-            if (flags == b.get(0)) return;
-            ByteBuffer w = ByteBuffer.wrap(new byte[] {flags});
-            while (w.hasRemaining()) ch.write(w, FLAGS_OFFSET);
-            ch.force(false);
+            boolean changed = false;
+            for (long at : offsets) {
+                ByteBuffer b = ByteBuffer.allocate(1);
+                readFully(ch, b, at, file);
+                byte now = edit.apply(b.get(0));
+                if (now == b.get(0)) continue;
+                ByteBuffer w = ByteBuffer.wrap(new byte[] {now});
+                while (w.hasRemaining()) ch.write(w, at);
+                changed = true;
+            }
+            if (changed) ch.force(false);
         }
     }
 

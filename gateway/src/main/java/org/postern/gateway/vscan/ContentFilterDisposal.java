@@ -79,7 +79,7 @@ final class ContentFilterDisposal {
         SmtpReply reply = out.results().isEmpty() ? null : out.accepted(id, left.size());
         if (left.isEmpty()) return remove(id).map(x -> Disposition.accepted(reply));
         return workers.executeBlocking(() -> {
-            for (int i : done) file.markRecipient(i, RecipientStatus.DELIVERED); // fsync'd each
+            file.markRecipients(done, RecipientStatus.DELIVERED); // one fsync
             return null;
         }, false).map(x -> {
             VscanStage.LOG.info("{}: vscan: {} recipient(s) left for the after-queue stage", id, left.size());

@@ -353,10 +353,10 @@ public final class ScanInspector implements VscanStage.Inspector {
                 }));
     }
 
-    /** Marks {@code rcpts} of the original done (a one-byte fsync'd write each): their outcome is safe elsewhere. */
+    /** Marks {@code rcpts} of the original done (one fsync for the group): their outcome is safe elsewhere. */
     private Future<Void> markDone(QueueFile file, List<Integer> rcpts) {
         return workers.executeBlocking(() -> {
-            for (int i : rcpts) file.markRecipient(i, RecipientStatus.DELIVERED);
+            file.markRecipients(rcpts, RecipientStatus.DELIVERED);
             return null;
         }, false);
     }

@@ -52,7 +52,7 @@ final class QueueCommand extends ConfiguredCommand {
                 return Main.FAILURE;
             }
             Spool spool = Spool.open(settings.queueDirectory());
-            lines = new QueueCommands(spool, null).run(op, target, q).toCompletionStage().toCompletableFuture().get();
+            lines = new QueueCommands(spool).run(op, target, q).toCompletionStage().toCompletableFuture().get();
             ok = true;
         }
         for (String l : lines) (ok ? main.out() : main.err()).println("postern/queue: " + l);

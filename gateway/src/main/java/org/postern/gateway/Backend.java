@@ -28,7 +28,6 @@ import org.postern.gateway.vscan.OutageWatch;
 import org.postern.gateway.vscan.ScanInspector;
 import org.postern.gateway.vscan.VscanStage;
 import org.postern.core.QuarantineStore;
-import org.postern.core.QueueId;
 import org.postern.filters.ActionPolicy;
 import org.postern.filters.FilterChain;
 import org.postern.filters.ScanVerdict;
@@ -112,24 +111,9 @@ final class Backend {
             else if (q == QueueName.ACTIVE) qmgr.activated(id);
         });
         return qmgr.start().compose(v -> vscan.start())
-                .compose(v -> vertx.executeBlocking(() -> ControlSocket.open(spool.root(), new QueueCommands(spool, qmgr, scanGuard(vscan)),
+                .compose(v -> vertx.executeBlocking(() -> ControlSocket.open(spool.root(), new QueueCommands(spool, qmgr, vscan),
                         () -> Future.all(vscan.flush(), qmgr.flush()).mapEmpty()), false))
                 .map(control -> new Backend(transport, qmgr, vscan, control, bouncer, store, clock));
-    }
-
-    /** Queue commands pause vscan per message (a scan must not rewrite what a command holds or deletes). */
-    private static QueueCommands.ScanGuard scanGuard(VscanStage vscan) {
-        return new QueueCommands.ScanGuard() {
-            @Override
-            public Future<Boolean> pause(QueueId id) {
-                return vscan.pause(id);
-            }
-
-            @Override
-            public void resume(QueueId id) {
-                vscan.resume(id);
-            }
-        };
     }
 
     /**

@@ -53,17 +53,6 @@ public final class QueueCommands {
      * since a scan that rewrites a message into active/ and a hold or delete of the original would race.
      */
     public interface ScanGuard {
-        ScanGuard NONE = new ScanGuard() {
-            @Override
-            public Future<Boolean> pause(QueueId id) {
-                return Future.succeededFuture(true);
-            }
-
-            @Override
-            public void resume(QueueId id) {
-            }
-        };
-
         /** True when no scan of {@code id} runs, and none starts until {@link #resume}; false: one runs. */
         Future<Boolean> pause(QueueId id);
 
@@ -74,15 +63,20 @@ public final class QueueCommands {
     private final Qmgr qmgr;
     private final ScanGuard scans;
 
-    /** @param qmgr the running queue manager, or null to work on the bare spool (no gateway running) */
-    public QueueCommands(Spool spool, Qmgr qmgr) {
-        this(spool, qmgr, ScanGuard.NONE);
+    /** On the bare spool: no gateway runs, so neither does any delivery or scan to wait for. */
+    public QueueCommands(Spool spool) {
+        this.spool = Objects.requireNonNull(spool, "spool");
+        this.qmgr = null;
+        this.scans = null;
     }
 
-    /** @param scans the running vscan stage, paused per message while a command changes it */
+    /**
+     * @param qmgr  the running queue manager
+     * @param scans the running vscan stage, paused per message while a command changes it
+     */
     public QueueCommands(Spool spool, Qmgr qmgr, ScanGuard scans) {
         this.spool = Objects.requireNonNull(spool, "spool");
-        this.qmgr = qmgr;
+        this.qmgr = Objects.requireNonNull(qmgr, "qmgr");
         this.scans = Objects.requireNonNull(scans, "scans");
     }
 

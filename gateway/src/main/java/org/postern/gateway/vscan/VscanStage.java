@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postern.core.QueueId;
 import org.postern.core.SmtpReply;
+import org.postern.gateway.qmgr.QueueCommands;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.Spool;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * incoming/ until its retry time ({@link ScanRetries}).
  * A message smtpd has {@linkplain #claim claimed} is left alone until its {@link #inspectNow} ends.
  */
-public final class VscanStage {
+public final class VscanStage implements QueueCommands.ScanGuard {
     static final String POOL_NAME = "postern-vscan";
     static final Logger LOG = LoggerFactory.getLogger("postern.vscan");
     /** Seconds between listings of incoming/ (new mail normally arrives by offer()). */
@@ -263,6 +264,7 @@ public final class VscanStage {
      * inspection of it runs, and then none starts until {@link #resume}; false when one runs (or smtpd holds
      * a claim on it). Decided on the stage's context, so it never races the start of an inspection.
      */
+    @Override
     public Future<Boolean> pause(QueueId id) {
         return onContext(() -> Future.succeededFuture(!busy.contains(id) && claimed.add(id)));
     }
@@ -271,6 +273,7 @@ public final class VscanStage {
      * Ends a {@link #pause}. A message the command left in incoming/ is taken again by the next listing
      * (within {@value #LISTING_EVERY} seconds), not offered here: the command may have moved it anywhere.
      */
+    @Override
     public void resume(QueueId id) {
         claimed.remove(id);
     }

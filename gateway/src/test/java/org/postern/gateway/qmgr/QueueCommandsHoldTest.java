@@ -40,7 +40,7 @@ class QueueCommandsHoldTest {
         vertx = Vertx.vertx();
         spool = Spool.open(dir.resolve("spool"));
         queue = new IncomingQueue(vertx, spool, Clock.systemUTC());
-        commands = new QueueCommands(spool, null); // the bare spool, as with no gateway running
+        commands = new QueueCommands(spool); // the bare spool, as with no gateway running
     }
 
     @AfterEach

@@ -67,7 +67,7 @@ public final class DeferLog {
         replace(scanNotePath(queueDirectory, id), clean(reason) + "\n");
     }
 
-    /** The ids that have a scan note (read once at start: the notes the vscan stage is to remove again). */
+    /** The ids that have a scan note, in one listing (vscan at start, mailq). */
     public static List<QueueId> scanNoted(Path queueDirectory) throws IOException {
         List<QueueId> out = new ArrayList<>();
         try (DirectoryStream<Path> notes = Files.newDirectoryStream(queueDirectory.resolve(DIR), "*.vscan")) {

@@ -52,6 +52,8 @@ public final class MailQueue {
     public static List<QueueEntry> list(Path queueDirectory) throws IOException {
         if (!Files.isDirectory(queueDirectory)) throw new NoSuchFileException(queueDirectory.toString());
         List<QueueEntry> out = new ArrayList<>();
+        // the scan notes, listed once: a message in incoming/ without one has nothing to read
+        java.util.Set<QueueId> noted = new java.util.HashSet<>(DeferLog.scanNoted(queueDirectory));
         for (QueueName q : SHOWN) {
             Path dir = queueDirectory.resolve(q.dirName());
             for (QueueId id : Spool.ids(dir)) {
@@ -67,7 +69,7 @@ public final class MailQueue {
                 Envelope env = f.envelope();
                 List<QueueEntry.PendingRecipient> rcpts = new ArrayList<>();
                 java.util.Map<String, String> reasons = DeferLog.read(queueDirectory, id);
-                String waiting = q == QueueName.INCOMING ? DeferLog.scanNote(queueDirectory, id) : null;
+                String waiting = q == QueueName.INCOMING && noted.contains(id) ? DeferLog.scanNote(queueDirectory, id) : null;
                 for (int i : f.pendingRecipients()) {
                     String address = env.recipients().get(i).address();
                     rcpts.add(new QueueEntry.PendingRecipient(address, reasons.getOrDefault(address, waiting)));

@@ -142,7 +142,16 @@ final class IncomingWriter implements QueueWriter {
     }
 
     @Override
-    public synchronized Future<Void> commit(Envelope env, QueueName target) {
+    public Future<Void> commit(Envelope env, QueueName target) {
+        return commit(env, target, target == QueueName.HOLD ? QueueFile.FLAG_UNSCANNED : 0);
+    }
+
+    @Override
+    public Future<Void> commitInTransit(Envelope env) {
+        return commit(env, QueueName.INCOMING, QueueFile.FLAG_TRANSIT);
+    }
+
+    private synchronized Future<Void> commit(Envelope env, QueueName target, byte flags) {
         Throwable failed = failure;
         if (failed != null) return Future.failedFuture(failed);
         if (commitFuture != null) return Future.failedFuture(new IllegalStateException(id + ": commit called twice"));
@@ -159,7 +168,7 @@ final class IncomingWriter implements QueueWriter {
         Context context = queue.vertx().getOrCreateContext();
         Future<Void> synced = enqueue(() -> {
             if (length > 0) writeContent(data, length);
-            finish(env, target == QueueName.HOLD);
+            finish(env, flags);
             return null;
         });
         commitFuture = synced.compose(v -> queue.committer().submit(id, temp, target, context))
@@ -221,13 +230,13 @@ final class IncomingWriter implements QueueWriter {
     }
 
     /**
-     * Worker side: envelope after the content, then the header, then fsync. Whatever cleanup commits to hold/
-     * has not been scanned yet: {@code unscanned} flags it so, and its release sends it to incoming/.
+     * Worker side: envelope after the content, then the header with its {@code flags}, then fsync. Whatever
+     * cleanup commits to hold/ has not been scanned yet: flagged so, its release sends it to incoming/.
      */
-    private void finish(Envelope env, boolean unscanned) throws IOException {
+    private void finish(Envelope env, byte flags) throws IOException {
         byte[] envelope = EnvelopeCodec.encode(env);
         writeAt(channel, ByteBuffer.wrap(envelope), QueueFile.HEADER_LENGTH + fileContentLength);
-        writeAt(channel, QueueFile.header(fileContentLength, envelope.length, unscanned), 0);
+        writeAt(channel, QueueFile.header(fileContentLength, envelope.length, flags), 0);
         if (recycled) channel.truncate(QueueFile.HEADER_LENGTH + fileContentLength + envelope.length);
         queue.hooks().beforeFileSync(id);
         channel.force(true);

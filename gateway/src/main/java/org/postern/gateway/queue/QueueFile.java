@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import org.postern.core.Envelope;
 
 /**
@@ -23,7 +24,9 @@ import org.postern.core.Envelope;
  *   0  8  magic "POSTERNQ"
  *   8  2  format version (1)
  *  10  2  header length (64)
- *  12  1  flags: 1 = held before the content filter (hold/ only: a release sends it to incoming/ to be scanned)
+ *  12  1  flags: 1 = held before the content filter (hold/ only: a release sends it to incoming/ to be scanned);
+ *           2 = in transit (incoming/ only): a content-filter listener's client is not answered yet, so the
+ *               message is still the client's -- the after-queue stage removes it should it find it so
  *  13  3  reserved (0)
  *  16  8  content offset (64)
  *  24  8  content length: the message exactly as received after dot-unstuffing, CRLF line ends
@@ -53,9 +56,10 @@ public final class QueueFile {
     static final short VERSION = 1;
     /** Length of the header, and offset of the content. */
     public static final int HEADER_LENGTH = 64;
-    /** Offset of the header's flags byte, and its one flag. */
+    /** Offset of the header's flags byte, and its flags. */
     private static final int FLAGS_OFFSET = 12;
-    private static final byte FLAG_UNSCANNED = 1;
+    static final byte FLAG_UNSCANNED = 1;
+    static final byte FLAG_TRANSIT = 2;
     private static final long MAX_ENVELOPE = 64L << 20;
 
     private final Path path;
@@ -63,14 +67,16 @@ public final class QueueFile {
     private final long contentLength;
     private final List<RecipientStatus> statuses;
     private final long[] statusOffsets;
+    private final byte flags;
 
     private QueueFile(Path path, Envelope envelope, long contentLength, List<RecipientStatus> statuses,
-                      long[] statusOffsets) {
+                      long[] statusOffsets, byte flags) {
         this.path = path;
         this.envelope = envelope;
         this.contentLength = contentLength;
         this.statuses = statuses;
         this.statusOffsets = statusOffsets;
+        this.flags = flags;
     }
 
     /**
@@ -91,7 +97,9 @@ public final class QueueFile {
             short version = h.getShort();
             if (version != VERSION) throw new CorruptQueueFileException(file, "unknown format version " + version);
             int headerLength = h.getShort() & 0xffff;
-            h.getInt();
+            byte flags = h.get();
+            h.get();
+            h.getShort();
             long contentOffset = h.getLong();
             long contentLength = h.getLong();
             long envOffset = h.getLong();
@@ -105,14 +113,14 @@ public final class QueueFile {
             ByteBuffer env = ByteBuffer.allocate((int) envLength);
             readFully(ch, env, envOffset, file);
             EnvelopeCodec.Decoded d = EnvelopeCodec.decode(env.array(), envOffset, file);
-            return new QueueFile(file, d.envelope(), contentLength, d.statuses(), d.statusOffsets());
+            return new QueueFile(file, d.envelope(), contentLength, d.statuses(), d.statusOffsets(), flags);
         }
     }
 
     /** This reading, for the same file renamed to {@code newPath} (a move between queues changes nothing inside). */
     public QueueFile movedTo(Path newPath) {
         return new QueueFile(java.util.Objects.requireNonNull(newPath, "newPath"), envelope, contentLength, statuses,
-                statusOffsets);
+                statusOffsets, flags);
     }
 
     /**
@@ -131,15 +139,53 @@ public final class QueueFile {
 
     /** Records the same outcome for several recipients in place: one open and one fsync for all. Blocking. */
     public void markRecipients(Collection<Integer> indexes, RecipientStatus status) throws IOException {
+        rewriteBytes(path, statusEdits(indexes, status));
+    }
+
+    /**
+     * True when this message came in on a content-filter listener whose client had not been answered when it
+     * was read: the client still owns it (see {@link #answered}).
+     */
+    public boolean inTransit() {
+        return (flags & FLAG_TRANSIT) != 0;
+    }
+
+    /**
+     * The content-filter listener is about to answer 250 for a message it could not finish: records the outcome
+     * of the recipients {@code done} and clears the in-transit flag, with one fsync, so that what is left is
+     * the after-queue stage's to deliver. Blocking.
+     */
+    public void answered(Collection<Integer> done, RecipientStatus status) throws IOException {
+        Map<Long, ByteEdit> edits = statusEdits(done, status);
+        edits.put((long) FLAGS_OFFSET, old -> (byte) (old & ~FLAG_TRANSIT));
+        rewriteBytes(path, edits);
+    }
+
+    /** True when the committed file at {@code file} is {@linkplain #inTransit in transit}. Blocking. */
+    public static boolean inTransit(Path file) throws IOException {
+        return (flags(file) & FLAG_TRANSIT) != 0;
+    }
+
+    private Map<Long, ByteEdit> statusEdits(Collection<Integer> indexes, RecipientStatus status) {
+        Map<Long, ByteEdit> edits = new java.util.LinkedHashMap<>();
         for (int index : indexes) {
             if (index < 0 || index >= statusOffsets.length) {
                 throw new IndexOutOfBoundsException("recipient " + index + " of " + statusOffsets.length);
             }
+            edits.put(statusOffsets[index], old -> {
+                if (RecipientStatus.ofCode(old) == null) throw new CorruptQueueFileException(path, "no recipient status");
+                return status.code();
+            });
         }
-        rewriteBytes(path, indexes.stream().mapToLong(i -> statusOffsets[i]).toArray(), old -> {
-            if (RecipientStatus.ofCode(old) == null) throw new CorruptQueueFileException(path, "no recipient status");
-            return status.code();
-        });
+        return edits;
+    }
+
+    private static byte flags(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            readFully(ch, b, FLAGS_OFFSET, file);
+            return b.get(0);
+        }
     }
 
     /**
@@ -147,11 +193,7 @@ public final class QueueFile {
      * action, or `postern queue hold` of mail in incoming/): releasing it must send it to incoming/. Blocking.
      */
     public static boolean heldUnscanned(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(1);
-            readFully(ch, b, FLAGS_OFFSET, file);
-            return (b.get(0) & FLAG_UNSCANNED) != 0;
-        }
+        return (flags(file) & FLAG_UNSCANNED) != 0;
     }
 
     /**
@@ -159,8 +201,8 @@ public final class QueueFile {
      * fsyncs it before returning: a queue command does so before it moves the file into hold/. Blocking.
      */
     public static void markHeldUnscanned(Path file, boolean unscanned) throws IOException {
-        rewriteBytes(file, new long[] {FLAGS_OFFSET},
-                old -> (byte) (unscanned ? old | FLAG_UNSCANNED : old & ~FLAG_UNSCANNED));
+        rewriteBytes(file, Map.of((long) FLAGS_OFFSET,
+                old -> (byte) (unscanned ? old | FLAG_UNSCANNED : old & ~FLAG_UNSCANNED)));
     }
 
     /** A one-byte field's new value from its old one; may refuse what it finds. */
@@ -173,13 +215,14 @@ public final class QueueFile {
      * Rewrites single bytes of {@code file} in place (a one-byte write cannot be torn), then fsyncs the data
      * once when any changed: the file's size and layout never change.
      */
-    private static void rewriteBytes(Path file, long[] offsets, ByteEdit edit) throws IOException {
+    private static void rewriteBytes(Path file, Map<Long, ByteEdit> edits) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             boolean changed = false;
-            for (long at : offsets) {
+            for (Map.Entry<Long, ByteEdit> e : edits.entrySet()) {
+                long at = e.getKey();
                 ByteBuffer b = ByteBuffer.allocate(1);
                 readFully(ch, b, at, file);
-                byte now = edit.apply(b.get(0));
+                byte now = e.getValue().apply(b.get(0));
                 if (now == b.get(0)) continue;
                 ByteBuffer w = ByteBuffer.wrap(new byte[] {now});
                 while (w.hasRemaining()) ch.write(w, at);
@@ -246,9 +289,9 @@ public final class QueueFile {
     }
 
     /** The header of a file whose content is {@code contentLength} bytes and envelope {@code envLength}. */
-    static ByteBuffer header(long contentLength, long envLength, boolean unscanned) {
+    static ByteBuffer header(long contentLength, long envLength, byte flags) {
         ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH);
-        h.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).put(unscanned ? FLAG_UNSCANNED : 0).put((byte) 0)
+        h.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).put(flags).put((byte) 0)
                 .putShort((short) 0);
         h.putLong(HEADER_LENGTH).putLong(contentLength).putLong(HEADER_LENGTH + contentLength).putLong(envLength);
         return h.position(0);

@@ -51,6 +51,16 @@ public interface QueueWriter {
     Future<Void> commit(Envelope env, QueueName target);
 
     /**
+     * As {@link #commit(Envelope)}, flagged {@linkplain QueueFile#inTransit in transit}: a content-filter
+     * listener answers its client only after the relay, and what a crash or stop leaves so flagged is still the
+     * client's (it was never answered and sends it again), so the after-queue stage removes it instead of
+     * delivering a second copy. The default commits unflagged.
+     */
+    default Future<Void> commitInTransit(Envelope env) {
+        return commit(env);
+    }
+
+    /**
      * Drops the message: removes the temporary file after any writes in flight. Idempotent, safe after
      * a failed write. After {@link #commit} it changes nothing: a queued message is never removed here.
      */

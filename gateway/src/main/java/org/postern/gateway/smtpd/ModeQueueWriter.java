@@ -1,6 +1,6 @@
-// ModeQueueWriter: the queue writer of a listener whose vscan_mode changes where cleanup's commit goes --
-// none (reinjection), or after-queue with no content filter configured: straight into active/ for qmgr;
-// content-filter: incoming/ with the FILTER of vscan_content_filter_nexthop (the after-queue stage sends there).
+// ModeQueueWriter: the queue writer of a listener whose vscan_mode changes cleanup's commit -- none (reinjection),
+// or after-queue with no content filter configured: straight into active/; content-filter: incoming/ in transit,
+// with the FILTER of vscan_content_filter_nexthop (where the after-queue stage sends what the listener left).
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
@@ -69,7 +69,8 @@ final class ModeQueueWriter implements QueueWriter {
     @Override
     public Future<Void> commit(Envelope env, QueueName requested) {
         if (requested != QueueName.INCOMING) return w.commit(env, requested);
-        return w.commit(filter == null ? env : env.withFilter(filter), target);
+        if (filter != null) return w.commitInTransit(env.withFilter(filter)); // content-filter: answered after the relay
+        return w.commit(env, target);
     }
 
     @Override

@@ -1,6 +1,6 @@
 // ContentFilterDisposal: the end of a vscan_mode=content-filter inspection -- sends deliver and tag copies to
 // vscan_content_filter_nexthop while smtpd holds its client, then quarantines or discards; what it cannot
-// finish stays in the queue file for the after-queue stage (FILTER: the same hop). Nothing lost or sent twice.
+// finish stays in the queue file, no longer in transit, for the after-queue stage (FILTER: the same hop).
 package org.postern.gateway.vscan;
 
 import io.vertx.core.Future;
@@ -71,7 +71,12 @@ final class ContentFilterDisposal {
         });
     }
 
-    /** Removes the file or marks the recipients done; a 250 either way (what is left is in Postern's care). */
+    /**
+     * Removes the file, or marks the recipients done and clears its in-transit flag (the rest is then the
+     * after-queue stage's): a 250 either way. When the mark fails, the file goes and 451 tells the client to send
+     * it all again (some recipients twice: better than losing any, or than the after-queue stage and the
+     * client both sending the rest).
+     */
     private Future<Disposition> finish(QueueFile file, Set<Integer> done, RelayOutcome out) {
         QueueId id = file.envelope().queueId();
         List<Integer> left = new ArrayList<>(file.pendingRecipients());
@@ -79,15 +84,15 @@ final class ContentFilterDisposal {
         SmtpReply reply = out.results().isEmpty() ? null : out.accepted(id, left.size());
         if (left.isEmpty()) return remove(id).map(x -> Disposition.accepted(reply));
         return workers.executeBlocking(() -> {
-            file.markRecipients(done, RecipientStatus.DELIVERED); // one fsync
+            file.answered(done, RecipientStatus.DELIVERED); // one fsync
             return null;
         }, false).map(x -> {
             VscanStage.LOG.info("{}: vscan: {} recipient(s) left for the after-queue stage", id, left.size());
             return Disposition.accepted(reply);
         }).recover(e -> {
-            // The after-queue stage may now send some recipients twice: better than losing any.
-            VscanStage.LOG.warn("{}: vscan: cannot mark recipients done: {}", id, e.toString());
-            return Future.succeededFuture(Disposition.accepted(reply));
+            VscanStage.LOG.warn("{}: vscan: cannot mark recipients done: {}; removed, the client sends it again", id, e.toString());
+            return remove(id).transform(x -> Future.succeededFuture(new Disposition(Disposition.Outcome.TEMPFAIL,
+                    SmtpReply.of(451, "4.3.0", "Error: content filter could not record the delivery; try again later"))));
         });
     }
 

@@ -89,7 +89,8 @@ public final class ScanInspector implements VscanStage.Inspector {
 
     @Override
     public Future<QueueFile> inspect(Spool spool, QueueId id) {
-        return scan(spool, id).compose(s -> {
+        return scan(spool, id, true).compose(s -> {
+            if (s == null) return Future.succeededFuture(null); // an unanswered content-filter message: removed
             if (s.verdict().tempfail()) return Future.failedFuture(notScanned(s.verdict()));
             return dispose(spool, s);
         });
@@ -105,7 +106,7 @@ public final class ScanInspector implements VscanStage.Inspector {
      */
     @Override
     public Future<Disposition> inspectNow(Spool spool, QueueId id, EndOfData now) {
-        return scan(spool, id).compose(s -> {
+        return scan(spool, id, false).compose(s -> {
             ScanVerdict v = s.verdict();
             boolean filter = now.request().mode() == VscanMode.CONTENT_FILTER;
             if (v.tempfail() && filter) {
@@ -143,17 +144,35 @@ public final class ScanInspector implements VscanStage.Inspector {
     /**
      * Reads the envelope, and the content too when it is at most {@link #SHARED_READ_LIMIT} bytes: the
      * filters then share that one read instead of each opening and streaming the file, and the blocking
-     * ones (the attachment walk) run in the same worker trip while the network scanners wait a moment.
+     * ones (the attachment walk) run in the same worker trip while the network scanners wait a moment. After the
+     * queue ({@code afterQueue}) a message still in transit is removed instead, and the answer is null.
      */
-    private Future<Scanned> scan(Spool spool, QueueId id) {
+    private Future<Scanned> scan(Spool spool, QueueId id, boolean afterQueue) {
         return workers.executeBlocking(() -> {
             QueueFile file = QueueFile.read(spool.file(QueueName.INCOMING, id));
+            if (afterQueue && file.inTransit()) {
+                removeUnanswered(spool, id);
+                return null;
+            }
             Buffer content = file.contentLength() <= SHARED_READ_LIMIT ? Buffer.buffer(file.readContent()) : null;
             ScanMessage message = new ScanMessage(file.envelope(), file.path(), file.contentOffset(),
                     file.contentLength(), content);
             return new Read(file, message, content == null ? null : chain.inspectOnWorker(message));
-        }, false).compose(read -> chain.inspect(read.message(), read.early()).map(results -> new Scanned(read.file(),
-                read.message(), ScanVerdict.of(results, settings.failOpen(), settings.thresholds()))));
+        }, false).compose(read -> read == null ? Future.succeededFuture() : chain.inspect(read.message(), read.early())
+                .map(results -> new Scanned(read.file(), read.message(),
+                        ScanVerdict.of(results, settings.failOpen(), settings.thresholds()))));
+    }
+
+    /**
+     * A content-filter listener's message that the after-queue stage finds still in transit: its session ended
+     * (a crash, a stop) before the client was answered, so the client still has it and sends it again. Removed
+     * rather than delivered a second time. Blocking.
+     */
+    static void removeUnanswered(Spool spool, QueueId id) throws IOException {
+        if (spool.remove(id, QueueName.INCOMING)) {
+            VscanStage.LOG.warn("{}: vscan: removed: content-filter mail whose client was never answered; the client "
+                    + "keeps it and sends it again", id);
+        }
     }
 
     private static IOException notScanned(ScanVerdict v) {

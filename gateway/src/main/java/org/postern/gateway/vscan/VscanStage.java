@@ -364,6 +364,10 @@ public final class VscanStage implements QueueCommands.ScanGuard {
             if (!java.nio.file.Files.exists(spool.file(QueueName.INCOMING, id))) {
                 throw new NoSuchFileException(spool.file(QueueName.INCOMING, id).toString());
             }
+            if (QueueFile.inTransit(spool.file(QueueName.INCOMING, id))) {
+                ScanInspector.removeUnanswered(spool, id);
+                return null;
+            }
             spool.promote(id);
             return null;
         });

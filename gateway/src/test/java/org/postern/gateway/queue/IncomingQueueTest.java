@@ -70,6 +70,29 @@ class IncomingQueueTest extends IncomingQueueTestBase {
     }
 
     @Test
+    void aContentFilterCommitIsInTransitUntilAnsweredWhichMarksAndClearsItWithOneWrite() throws Exception {
+        QueueWriter plain = writer();
+        await(plain.write(Buffer.buffer("Subject: x\r\n\r\nbody\r\n")));
+        await(plain.commit(envelope(plain.id(), "s@example.com", "a@example.com")));
+        assertThat(QueueFile.read(spool.file(QueueName.INCOMING, plain.id())).inTransit()).isFalse();
+
+        QueueWriter w = writer();
+        await(w.write(Buffer.buffer("Subject: y\r\n\r\nbody\r\n")));
+        await(w.commitInTransit(envelope(w.id(), "s@example.com", "a@example.com", "b@example.com")));
+        Path file = spool.file(QueueName.INCOMING, w.id());
+        QueueFile f = QueueFile.read(file);
+        assertThat(f.inTransit()).isTrue();
+        assertThat(QueueFile.inTransit(file)).isTrue();
+        assertThat(QueueFile.heldUnscanned(file)).isFalse();
+
+        f.answered(List.of(0), RecipientStatus.DELIVERED);
+        QueueFile after = QueueFile.read(file);
+        assertThat(after.inTransit()).isFalse();
+        assertThat(after.recipientStatuses()).containsExactly(RecipientStatus.DELIVERED, RecipientStatus.PENDING);
+        assertThat(after.pendingRecipients()).containsExactly(1);
+    }
+
+    @Test
     void pipelinedWritesKeepTheirOrder() throws Exception {
         QueueWriter w = writer();
         Random rnd = new Random(42);

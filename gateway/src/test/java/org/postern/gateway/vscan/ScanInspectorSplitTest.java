@@ -1,6 +1,7 @@
 // ScanInspectorSplitTest: a message whose recipients fall under different actions (vscan_policy_maps) is
 // split; when a later group fails (the quarantine store refuses), the retry redoes only that group -- the
-// recipients already handed on to active/ are marked done in the original and get no second copy.
+// recipients already handed on to active/ are marked done in the original and get no second copy. A
+// content-filter message found still in transit after the queue (its client never answered) is removed.
 package org.postern.gateway.vscan;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,6 +53,7 @@ class ScanInspectorSplitTest {
     /** Quarantine calls to refuse before the store takes one. */
     private final AtomicInteger refusals = new AtomicInteger();
     private final List<List<String>> quarantined = new CopyOnWriteArrayList<>();
+    private final AtomicInteger scans = new AtomicInteger();
 
     @BeforeEach
     void open() throws Exception {
@@ -77,6 +79,7 @@ class ScanInspectorSplitTest {
 
             @Override
             public Future<FilterResult> inspect(ScanMessage m) {
+                scans.incrementAndGet();
                 return Future.succeededFuture(FilterResult.of("clamav", FilterResult.Kind.INFECTED, "Test-Signature", Duration.ZERO));
             }
 
@@ -97,13 +100,19 @@ class ScanInspectorSplitTest {
     }
 
     private QueueId queued(String... rcpts) throws Exception {
+        return queued(false, rcpts);
+    }
+
+    /** A message in incoming/; {@code transit}: committed as a content-filter listener does, before its reply. */
+    private QueueId queued(boolean transit, String... rcpts) throws Exception {
         QueueWriter w = await(queue.create(queue.newQueueId()));
         await(w.write(Buffer.buffer("Subject: hi\r\n\r\nbody\r\n")));
         List<Recipient> r = new ArrayList<>();
         for (String a : rcpts) r.add(Recipient.of(a));
-        await(w.commit(new Envelope(w.id(), Clock.systemUTC().instant(),
+        Envelope env = new Envelope(w.id(), Clock.systemUTC().instant(),
                 new ClientInfo("c.test", "192.0.2.1", 1, "c.test", "ESMTP", null, null, null, null), "a@s.test",
-                r, -1, Envelope.BodyType.SEVEN_BIT, false, null, null)));
+                r, -1, Envelope.BodyType.SEVEN_BIT, false, null, null);
+        await(transit ? w.commitInTransit(env) : w.commit(env));
         return w.id();
     }
 
@@ -113,6 +122,24 @@ class ScanInspectorSplitTest {
             for (Recipient r : QueueFile.read(spool.file(QueueName.ACTIVE, id)).envelope().recipients()) out.add(r.address());
         }
         return out;
+    }
+
+    @Test
+    void theAfterQueueStageRemovesAContentFilterMessageWhoseClientWasNeverAnswered() throws Exception {
+        ScanInspector inspector = inspector();
+        QueueId unanswered = queued(true, "u@keep.test");
+        assertThat(await(inspector.inspect(spool, unanswered))).isNull();
+        assertThat(spool.ids(QueueName.INCOMING)).doesNotContain(unanswered);
+        assertThat(activeRecipients()).as("not delivered: the client sends it again").isEmpty();
+        assertThat(scans.get()).as("not even scanned").isZero();
+
+        // what the listener left after its 250 (flag cleared) is the after-queue stage's to deliver
+        QueueId answered = queued(true, "u@keep.test", "v@keep.test");
+        QueueFile.read(spool.file(QueueName.INCOMING, answered)).answered(List.of(0), org.postern.gateway.queue.RecipientStatus.DELIVERED);
+        await(inspector.inspect(spool, answered));
+        QueueFile moved = QueueFile.read(spool.file(QueueName.ACTIVE, answered));
+        assertThat(moved.pendingRecipients()).containsExactly(1);
+        assertThat(scans.get()).isEqualTo(1);
     }
 
     @Test

@@ -275,8 +275,7 @@ public final class Qmgr {
      */
     void remove(ActiveMessage m) throws IOException {
         if (abandoned) throw new IOException("queue manager stopped");
-        spool.discard(m.id(), m.file.path(), m.file.contentOffset() + m.file.contentLength());
-        spool.syncShared(QueueName.ACTIVE);
+        spool.discard(m.id(), QueueName.ACTIVE, m.file.path(), m.file.contentOffset() + m.file.contentLength());
         if (!m.handedOn) DeferLog.delete(spool.root(), m.id());
     }
 

@@ -97,10 +97,11 @@ final class SpareFiles {
 
     /**
      * Takes {@code file} (a queue file of {@code size} bytes whose message is finished) out of its queue: moved
-     * to spare/ when there is room and it is small enough, else unlinked. Either way its directory entry is
-     * gone when this returns; the caller makes that durable with {@link Spool#sync}. Blocking.
+     * to spare/ when there is room and it is small enough (answered: {@link #offer} it once the removal is
+     * durable), else unlinked (null). Either way its directory entry is gone when this returns; the caller makes
+     * that durable with {@link Spool#sync}. Blocking.
      */
-    void keep(Path file, long size) throws IOException {
+    Path keep(Path file, long size) throws IOException {
         load();
         if (size <= MAX_SIZE && count.incrementAndGet() <= MAX_FILES) {
             Path spare = dir.resolve(prefix + next.incrementAndGet());
@@ -112,8 +113,7 @@ final class SpareFiles {
                     }
                 }
                 Files.move(file, spare);
-                free.addLast(spare);
-                return;
+                return spare;
             } catch (FileAlreadyExistsException e) {
                 count.decrementAndGet(); // a name another process used: unlink instead
             } catch (IOException e) {
@@ -124,6 +124,17 @@ final class SpareFiles {
             count.decrementAndGet();
         }
         Files.delete(file);
+        return null;
+    }
+
+    /**
+     * Lets {@link #take} hand out a spare {@link #keep} answered (null: nothing). Only once the fsync of the
+     * directory it left has completed: until then a crash could bring its old queue name back, naming whatever
+     * a new message has written into the same inode meanwhile. (Another process that lists spare/ on its first
+     * use may still see a spare a few milliseconds early; only `postern` commands that write mail do so.)
+     */
+    void offer(Path spare) {
+        if (spare != null) free.addLast(spare);
     }
 
     /** Spare files this instance knows of (after taking in those already there). Blocking. */

@@ -237,13 +237,29 @@ public final class Spool {
     }
 
     /**
-     * Takes message {@code id}'s finished queue file of {@code size} bytes out of its queue, keeping it as a
-     * spare for the next new message (or unlinking it). Like an unlink, durable only after {@link #sync} of
-     * its queue. Blocking.
+     * Takes message {@code id}'s finished queue file of {@code size} bytes out of queue {@code q} and makes that
+     * durable (a shared fsync of {@code q}, see {@link #syncShared}); only then is the file kept as a spare for
+     * the next new message (or it is unlinked). Blocking.
      */
-    public void discard(QueueId id, Path file, long size) throws IOException {
+    public void discard(QueueId id, QueueName q, Path file, long size) throws IOException {
         settle(id);
-        spares.keep(file, size);
+        Path spare = spares.keep(file, size);
+        syncShared(q);
+        spares.offer(spare);
+    }
+
+    /** Tests: the spare-file half of {@link #discard}, for a file in no queue (nothing to settle or sync). */
+    void keepSpare(Path file, long size) throws IOException {
+        spares.offer(spares.keep(file, size));
+    }
+
+    /** Tests: runs {@code before} ahead of every fsync of queue {@code q}'s directory. */
+    void beforeDirectorySync(QueueName q, DirectorySync.Fsync before) {
+        Path dir = dirs.get(q);
+        syncs.put(q, new DirectorySync(dir.toString(), () -> {
+            before.run();
+            syncDirectory(dir);
+        }));
     }
 
     /** Moves a spare file to {@code target} (a new temporary name); false when there is none. Blocking. */

@@ -29,7 +29,7 @@ class IncomingQueueSpareTest extends IncomingQueueTestBase {
         Files.write(old, stale);
         Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rw-------")); // as queue files are
         long inode = (long) Files.getAttribute(old, "unix:ino");
-        spool.discard(ANY_ID, old, stale.length);
+        spool.keepSpare(old, stale.length);
         assertThat(old).doesNotExist();
 
         QueueWriter w = writer(); // takes the spare instead of creating a file
@@ -55,7 +55,7 @@ class IncomingQueueSpareTest extends IncomingQueueTestBase {
     void aSpareOverSixteenKilobytesIsKeptEmpty() throws Exception {
         Path f = root.resolve("medium");
         Files.write(f, new byte[100_000]);
-        spool.discard(ANY_ID, f, 100_000);
+        spool.keepSpare(f, 100_000);
         assertThat(spareFiles()).hasSize(1);
         assertThat(Files.size(root.resolve(Spool.SPARE).resolve(spareFiles().get(0)))).isZero();
     }
@@ -64,13 +64,13 @@ class IncomingQueueSpareTest extends IncomingQueueTestBase {
     void largeOrSurplusFilesAreUnlinkedNotKept() throws Exception {
         Path big = root.resolve("big");
         Files.write(big, new byte[10]);
-        spool.discard(ANY_ID, big, SpareFiles.MAX_SIZE + 1);
+        spool.keepSpare(big, SpareFiles.MAX_SIZE + 1);
         assertThat(big).doesNotExist();
         assertThat(spareFiles()).isEmpty();
         for (int i = 0; i < SpareFiles.MAX_FILES + 3; i++) {
             Path f = root.resolve("f" + i);
             Files.write(f, new byte[10]);
-            spool.discard(ANY_ID, f, 10);
+            spool.keepSpare(f, 10);
             assertThat(f).doesNotExist();
         }
         assertThat(spareFiles()).hasSize(SpareFiles.MAX_FILES);

@@ -35,8 +35,10 @@ class SpareFilesTest {
     @Test
     void aKeptFileIsTakenOnceThenThereIsNone() throws Exception {
         SpareFiles spares = SpareFiles.open(spareDir());
-        spares.keep(file("a", "old"), 3);
+        Path kept = spares.keep(file("a", "old"), 3);
         assertThat(spares.size()).isEqualTo(1);
+        assertThat(spares.take(root.resolve("early.tmp"))).as("not before it is offered").isFalse();
+        spares.offer(kept);
         assertThat(spares.take(root.resolve("new1.tmp"))).isTrue();
         assertThat(root.resolve("new1.tmp")).hasContent("old");
         assertThat(spares.take(root.resolve("new2.tmp"))).isFalse();
@@ -56,7 +58,7 @@ class SpareFilesTest {
     @Test
     void takingOntoAnExistingFileFailsAndKeepsTheSpare() throws Exception {
         SpareFiles spares = SpareFiles.open(spareDir());
-        spares.keep(file("a", "old"), 3);
+        spares.offer(spares.keep(file("a", "old"), 3));
         Path taken = file("taken.tmp", "someone else's");
         assertThatThrownBy(() -> spares.take(taken)).isInstanceOf(FileAlreadyExistsException.class);
         assertThat(taken).hasContent("someone else's");
@@ -67,7 +69,7 @@ class SpareFilesTest {
     void threadsAndTwoProcessesNeverShareASpare() throws Exception {
         Path dir = spareDir();
         SpareFiles first = SpareFiles.open(dir);
-        for (int i = 0; i < 200; i++) first.keep(file("m" + i, "m" + i), 2);
+        for (int i = 0; i < 200; i++) first.offer(first.keep(file("m" + i, "m" + i), 2));
         SpareFiles second = SpareFiles.open(dir); // another process opening the same spool sees the same 200
         assertThat(second.size()).isEqualTo(200);
         Set<String> contents = ConcurrentHashMap.newKeySet();

@@ -143,7 +143,7 @@ class SpoolTest {
         assertThat(spool.directorySyncs(QueueName.ACTIVE)).isEqualTo(active + 1);
         assertThat(spool.directorySyncs(QueueName.INCOMING)).isEqualTo(incoming);
         // delivered: before its name leaves active/, its leaving incoming/ is made durable, once
-        spool.discard(id, spool.file(QueueName.ACTIVE, id), 1);
+        spool.discard(id, QueueName.ACTIVE, spool.file(QueueName.ACTIVE, id), 1);
         assertThat(spool.directorySyncs(QueueName.INCOMING)).isEqualTo(incoming + 1);
         spool.settle(id);
         assertThat(spool.directorySyncs(QueueName.INCOMING)).isEqualTo(incoming + 1);
@@ -168,6 +168,21 @@ class SpoolTest {
         Files.write(spool.file(QueueName.ACTIVE, twice), new byte[] {4});
         assertThatThrownBy(() -> spool.promote(twice)).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
         assertThat(Files.readAllBytes(spool.file(QueueName.ACTIVE, twice))).containsExactly(4);
+    }
+
+    @Test
+    void aDiscardedQueueFileIsReusedOnlyOnceItsRemovalIsDurable() throws IOException {
+        Spool spool = Spool.open(tmp);
+        QueueId id = new QueueId("0000000000E");
+        Path file = Files.write(spool.file(QueueName.ACTIVE, id), new byte[] {7});
+        java.util.List<Boolean> takenDuringSync = new java.util.ArrayList<>();
+        spool.beforeDirectorySync(QueueName.ACTIVE, () -> takenDuringSync.add(spool.takeSpare(tmp.resolve("early.tmp"))));
+        spool.discard(id, QueueName.ACTIVE, file, 1);
+        assertThat(takenDuringSync).as("a new message must not write into the inode before active/ is synced")
+                .containsExactly(false);
+        assertThat(file).doesNotExist();
+        assertThat(spool.takeSpare(tmp.resolve("new.tmp"))).isTrue();
+        assertThat(tmp.resolve("new.tmp")).hasBinaryContent(new byte[] {7});
     }
 
     @Test

@@ -8,9 +8,12 @@ import java.util.List;
 import org.postern.gateway.queue.QueueFile;
 
 /**
- * Called on the qmgr event loop, after the recipients' status is fsync'd and before the queue file
- * is removed or deferred: the sink may read the file (headers, content) until its future completes.
- * Blocking work goes to a worker. A failed future is logged; qmgr does not retry the notice.
+ * Called on the qmgr event loop at the end of a delivery attempt, before the queue file is removed or
+ * deferred: the sink may read the file (headers, content) until its future completes. Blocking work goes
+ * to a worker. Bounces and successes come from the message's bounce log (fsync'd before the recipients were
+ * marked done): a failed future keeps the log and the message, and the next attempt calls again with the
+ * same recipients (plus any new ones); the future must therefore succeed only once the notice is queued.
+ * A crash between that and the log's removal may repeat a notice (at least once, never lost).
  */
 public interface BounceSink {
     /** Does nothing (qmgr has logged the outcomes). */

@@ -1,7 +1,7 @@
 // Deliveries: the delivery half of qmgr -- routes an active message's pending recipients, groups them
 // by next hop in batches of the transport's destination_recipient_limit, runs up to its
 // destination_concurrency_limit transports per next hop (slow start from initial_destination_concurrency),
-// persists then logs each outcome.
+// persists each outcome (what the sender is owed into the bounce log first), then logs it.
 package org.postern.gateway.qmgr;
 
 import io.vertx.core.Future;
@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.postern.core.Recipient;
 import org.postern.core.SmtpReply;
+import org.postern.gateway.queue.BounceLog;
 import org.postern.gateway.queue.RecipientStatus;
 import org.postern.gateway.smtp.DeliveryReport;
 import org.postern.gateway.smtp.Destination;
@@ -51,18 +52,16 @@ final class Deliveries {
     private final Qmgr qmgr;
     private final Transport transport;
     private volatile Router router;
-    private final BounceSink bounces;
     private final QmgrSettings settings;
     private final Clock clock;
     private final Map<Destination, Hop> hops = new HashMap<>();
     private int inFlight;
     private Promise<Void> drained;
 
-    Deliveries(Qmgr qmgr, Transport transport, Router router, BounceSink bounces, QmgrSettings settings, Clock clock) {
+    Deliveries(Qmgr qmgr, Transport transport, Router router, QmgrSettings settings, Clock clock) {
         this.qmgr = qmgr;
         this.transport = transport;
         this.router = router;
-        this.bounces = bounces;
         this.settings = settings;
         this.clock = clock;
     }
@@ -121,45 +120,6 @@ final class Deliveries {
         return drained.future();
     }
 
-    /** Gives this attempt's bounced recipients to the BounceSink; its failure is logged, never fatal. */
-    Future<Void> handOffBounces(ActiveMessage m) {
-        if (m.bounced.isEmpty()) return Future.succeededFuture();
-        Future<Void> f;
-        try {
-            f = bounces.bounced(m.file, List.copyOf(m.bounced));
-        } catch (RuntimeException e) {
-            f = Future.failedFuture(e);
-        }
-        return qmgr.onContext(f).recover(e -> {
-            Qmgr.LOG.warn("{}: bounce notice not queued: {}", m.id(), e.toString());
-            return Future.succeededFuture();
-        });
-    }
-
-    /** The BounceSink's delay notice for {@code delayed}. */
-    Future<Void> delayed(ActiveMessage m, List<BounceSink.Delayed> delayed) {
-        try {
-            return bounces.delayed(m.file, delayed);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
-    }
-
-    /** Tells the sender about NOTIFY=SUCCESS recipients delivered in this attempt ("relayed"/"delivered"). */
-    Future<Void> handOffSuccesses(ActiveMessage m) {
-        if (m.succeeded.isEmpty()) return Future.succeededFuture();
-        Future<Void> f;
-        try {
-            f = bounces.succeeded(m.file, List.copyOf(m.succeeded));
-        } catch (RuntimeException e) {
-            f = Future.failedFuture(e);
-        }
-        return qmgr.onContext(f).recover(e -> {
-            Qmgr.LOG.warn("{}: success notice not queued: {}", m.id(), e.toString());
-            return Future.succeededFuture();
-        });
-    }
-
     private void submit(Job j) {
         String transport = j.destination().protocol().transportName();
         hops.computeIfAbsent(j.destination(), d -> new Hop(Math.min(settings.initialConcurrency(),
@@ -214,15 +174,41 @@ final class Deliveries {
     }
 
     /**
-     * Persists every outcome (fsync'd, invariant 2) and only then logs and counts them. When the report ends the
-     * message -- its last delivery, every recipient still pending sent, no notice to write from it -- the file is
-     * removed instead of marked: one directory sync in place of a data sync now and a directory sync after.
+     * Persists every outcome (fsync'd, invariant 2) and only then logs and counts them; what the sender is owed
+     * (a bounce, a success notice) is appended to the message's bounce log and fsync'd before the statuses, so a
+     * recipient is never done without its notice on disk. When the report ends the message -- its last delivery,
+     * every recipient still pending sent, no notice owed -- the file is removed instead of marked: one directory
+     * sync in place of a data sync now and a directory sync after.
      */
     private Future<Void> record(ActiveMessage m, DeliveryReport report, Destination d) {
         boolean ends = endsMessage(m, report, d);
+        List<BounceLog.Entry> bounced = null;
+        List<BounceLog.Entry> succeeded = null;
+        for (RecipientResult r : report.results()) {
+            if (r.status() == RecipientResult.Status.BOUNCED) {
+                if (bounced == null) bounced = new ArrayList<>();
+                bounced.add(new BounceLog.Entry(r.index(), r.address(), "failed", r.dsn(), r.diagnostic()));
+            } else if (r.status() == RecipientResult.Status.SENT
+                    && m.envelope().recipients().get(r.index()).notifyOn().contains(Recipient.Notify.SUCCESS)
+                    && (d == null || !report.dsnOffered() || d.protocol() == Destination.Protocol.LMTP)) {
+                if (succeeded == null) succeeded = new ArrayList<>();
+                String action = d != null && d.protocol() == Destination.Protocol.LMTP ? "delivered" : "relayed";
+                succeeded.add(new BounceLog.Entry(r.index(), r.address(), action, r.dsn(), r.diagnostic()));
+            }
+        }
+        // set before the write: a log appended whose statuses then fail to be written goes with the message
+        if (bounced != null) m.bounceLog = true;
+        if (succeeded != null) m.successLog = true;
+        List<BounceLog.Entry> owedBounces = bounced;
+        List<BounceLog.Entry> owedSuccesses = succeeded;
         return qmgr.blocking(() -> {
-            if (ends) qmgr.remove(m);
-            else for (RecipientResult r : report.results()) qmgr.mark(m, r.index(), status(r.status()));
+            if (ends) {
+                qmgr.remove(m);
+            } else {
+                qmgr.appendBounceLog(m, BounceLog.Kind.BOUNCED, owedBounces);
+                qmgr.appendBounceLog(m, BounceLog.Kind.SUCCEEDED, owedSuccesses);
+                for (RecipientResult r : report.results()) qmgr.mark(m, r.index(), status(r.status()));
+            }
             return null;
         }).map(v -> {
             if (ends) m.removed = true;
@@ -233,22 +219,10 @@ final class Deliveries {
             for (RecipientResult r : report.results()) {
                 log.info(DeliveryLogFormat.delivery(m.id(), r.address(), m.origTo(r.index()), report.relay(),
                         report.connectionUse(), delays, r.dsn(), r.status().logName(), r.diagnostic()));
-                BounceSink.Bounced b = new BounceSink.Bounced(r.index(), r.address(), r.dsn(), r.diagnostic());
                 switch (r.status()) {
-                    case SENT -> {
-                        m.pending.remove(r.index());
-                        if (m.envelope().recipients().get(r.index()).notifyOn().contains(Recipient.Notify.SUCCESS)
-                                && (d == null || !report.dsnOffered() || d.protocol() == Destination.Protocol.LMTP)) {
-                            m.succeeded.add(new BounceSink.Succeeded(r.index(), r.address(),
-                                    d != null && d.protocol() == Destination.Protocol.LMTP ? "delivered" : "relayed",
-                                    r.dsn(), r.diagnostic()));
-                        }
-                    }
-                    case BOUNCED -> {
-                        m.pending.remove(r.index());
-                        m.bounced.add(b);
-                    }
-                    case DEFERRED -> m.deferred.put(r.index(), b);
+                    case SENT, BOUNCED -> m.pending.remove(r.index());
+                    case DEFERRED -> m.deferred.put(r.index(),
+                            new BounceSink.Bounced(r.index(), r.address(), r.dsn(), r.diagnostic()));
                 }
             }
             return null;
@@ -257,7 +231,7 @@ final class Deliveries {
 
     /** Whether {@code report} delivers every recipient left and nothing afterwards needs the queue file. */
     private static boolean endsMessage(ActiveMessage m, DeliveryReport report, Destination d) {
-        if (d == null || m.deliveriesLeft != 1 || !m.bounced.isEmpty() || !m.succeeded.isEmpty()
+        if (d == null || m.deliveriesLeft != 1 || m.bounceLog || m.successLog
                 || report.results().size() != m.pending.size()) {
             return false;
         }

@@ -1,6 +1,6 @@
 // MessageEnd: what qmgr does with an active message once its deliveries are done -- expire what outlived
-// maximal_queue_lifetime / bounce_queue_lifetime, hand bounces, successes and the delay_warning_time notice to
-// the bounce stage, then remove it, defer it with backoff (and its defer log), or apply a `postern queue` op.
+// maximal_queue_lifetime / bounce_queue_lifetime, send the notices its bounce logs hold (BounceFlush) and the
+// delay_warning_time notice, then remove it, defer it with backoff (and its defer log), or apply a `postern queue` op.
 package org.postern.gateway.qmgr;
 
 import io.vertx.core.Future;
@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.postern.gateway.queue.BounceLog;
 import org.postern.gateway.queue.DeferLog;
 import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.queue.RecipientStatus;
@@ -24,23 +25,25 @@ import org.postern.gateway.queue.Spool;
 final class MessageEnd {
     private final Qmgr qmgr;
     private final Spool spool;
-    private final Deliveries deliveries;
+    private final BounceFlush notices;
     private final Backoff backoff;
     private final QmgrSettings settings;
     private final Clock clock;
 
-    MessageEnd(Qmgr qmgr, Spool spool, Deliveries deliveries, Backoff backoff, QmgrSettings settings, Clock clock) {
+    MessageEnd(Qmgr qmgr, Spool spool, BounceFlush notices, Backoff backoff, QmgrSettings settings, Clock clock) {
         this.qmgr = qmgr;
         this.spool = spool;
-        this.deliveries = deliveries;
+        this.notices = notices;
         this.backoff = backoff;
         this.settings = settings;
         this.clock = clock;
     }
 
     /**
-     * Expiry, bounce/success/delay hand-off, then removal (nothing pending, or {@code op} DELETE), the
-     * queue operation {@code op}, or deferral (moved to deferred/, mtime = next attempt time).
+     * Expiry, the notices owed (bounce and success logs, delay), then removal (nothing pending and no notice
+     * left owed, or {@code op} DELETE), the queue operation {@code op}, or deferral (moved to deferred/, mtime =
+     * next attempt time). A notice that could not be queued defers the message even with nothing pending: the
+     * next attempt sends it, and no recipient is delivered again (they are all done).
      */
     Future<Void> finish(ActiveMessage m, QueueCommands.Op op) {
         Instant now = clock.instant();
@@ -48,24 +51,27 @@ final class MessageEnd {
         Future<Void> expiry = Future.succeededFuture();
         if (!m.pending.isEmpty() && backoff.expired(sender, m.envelope().arrival(), now)) {
             List<Integer> expired = List.copyOf(m.pending);
+            List<BounceLog.Entry> owed = new ArrayList<>();
+            for (int i : expired) {
+                BounceSink.Bounced last = m.deferred.get(i);
+                owed.add(last != null ? new BounceLog.Entry(i, last.address(), "failed", last.dsn(), last.reason())
+                        : new BounceLog.Entry(i, m.address(i), "failed", "4.4.7", "message expired"));
+            }
+            m.bounceLog = true;
             expiry = qmgr.blocking(() -> {
+                qmgr.appendBounceLog(m, BounceLog.Kind.BOUNCED, owed); // durable before the statuses
                 for (int i : expired) qmgr.mark(m, i, RecipientStatus.BOUNCED);
                 return null;
             }).map(v -> {
                 Qmgr.LOG.info(DeliveryLogFormat.expired(m.id(), sender));
-                for (int i : expired) {
-                    BounceSink.Bounced last = m.deferred.get(i);
-                    m.bounced.add(last != null ? last
-                            : new BounceSink.Bounced(i, m.address(i), "4.4.7", "message expired"));
-                    m.pending.remove(i);
-                }
+                expired.forEach(m.pending::remove);
                 return null;
             });
         }
-        return expiry.compose(v -> deliveries.handOffBounces(m))
-                .compose(v -> deliveries.handOffSuccesses(m))
-                .compose(v -> m.pending.isEmpty() || op != null ? Future.<Void>succeededFuture() : delayWarning(m, now))
-                .compose(v -> m.pending.isEmpty() || op == QueueCommands.Op.DELETE ? remove(m)
+        return expiry.compose(v -> notices.flush(m))
+                .compose(sent -> (m.pending.isEmpty() || op != null ? Future.<Void>succeededFuture()
+                        : delayWarning(m, now)).map(v -> sent))
+                .compose(sent -> op == QueueCommands.Op.DELETE || (m.pending.isEmpty() && sent) ? remove(m)
                         : op != null ? qmgr.blocking(() -> QueueCommands.apply(spool, m.id(), QueueName.ACTIVE, op)).<Void>mapEmpty()
                         : defer(m, backoff.nextAttempt(m.envelope().arrival(), now)));
     }
@@ -86,7 +92,7 @@ final class MessageEnd {
                 delayed.add(new BounceSink.Delayed(i, m.address(i), b == null ? "4.0.0" : b.dsn(),
                         b == null ? "delivery temporarily suspended" : b.reason()));
             }
-            return qmgr.onContext(deliveries.delayed(m, delayed)).compose(v -> qmgr.blocking(() -> {
+            return notices.delayed(m, delayed).compose(v -> qmgr.blocking(() -> {
                 DeferLog.markDelayNotified(spool.root(), m.id());
                 return (Void) null;
             }));

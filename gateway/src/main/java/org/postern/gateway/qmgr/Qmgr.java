@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.postern.core.QueueId;
+import org.postern.gateway.queue.BounceLog;
 import org.postern.gateway.queue.CorruptQueueFileException;
 import org.postern.gateway.queue.DeferLog;
 import org.postern.gateway.queue.QueueFile;
@@ -99,8 +100,9 @@ public final class Qmgr {
         this.context = vertx.getOrCreateContext();
         this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, POOL_SIZE);
         this.deliveries = new Deliveries(this, Objects.requireNonNull(transport, "transport"),
-                Objects.requireNonNull(router, "router"), Objects.requireNonNull(bounces, "bounces"), settings, clock);
-        this.ends = new MessageEnd(this, spool, deliveries, backoff, settings, clock);
+                Objects.requireNonNull(router, "router"), settings, clock);
+        this.ends = new MessageEnd(this, spool, new BounceFlush(this, spool, Objects.requireNonNull(bounces, "bounces")),
+                backoff, settings, clock);
     }
 
     /**
@@ -268,8 +270,9 @@ public final class Qmgr {
     }
 
     /**
-     * Worker side: removes a message whose every recipient is done (unlink, then the directory fsync'd, then
-     * its defer log). Once the directory is synced the outcome is on disk: a restart cannot send it again. The
+     * Worker side: removes a message whose every recipient is done and whose notices are queued (unlink, then
+     * the directory fsync'd, then its defer and bounce logs; a crash between leaves a log that the next start
+     * removes). Once the directory is synced the outcome is on disk: a restart cannot send it again. The
      * fsync is shared: nobody waits on it but the log's "removed", so it may wait a few milliseconds for one
      * that vscan runs anyway ({@link Spool#syncShared}).
      */
@@ -277,6 +280,7 @@ public final class Qmgr {
         if (abandoned) throw new IOException("queue manager stopped");
         spool.discard(m.id(), QueueName.ACTIVE, m.file.path(), m.file.contentOffset() + m.file.contentLength());
         if (!m.handedOn) DeferLog.delete(spool.root(), m.id());
+        if (!m.handedOn || m.bounceLog || m.successLog) BounceLog.delete(spool.root(), m.id());
     }
 
     /** Records one recipient's status durably (fsync'd). Blocking: on a worker only. */
@@ -284,6 +288,16 @@ public final class Qmgr {
         if (abandoned) throw new IOException("queue manager stopped");
         m.file.markRecipient(index, status);
         hooks.afterMark(m.id(), index);
+    }
+
+    /**
+     * Appends what the sender is owed for these recipients to the message's {@code kind} log, fsync'd: called
+     * before their statuses are marked, so no recipient is done without its notice on disk. Blocking: worker only.
+     */
+    void appendBounceLog(ActiveMessage m, BounceLog.Kind kind, List<BounceLog.Entry> entries) throws IOException {
+        if (entries == null || entries.isEmpty()) return;
+        if (abandoned) throw new IOException("queue manager stopped");
+        BounceLog.append(spool.root(), m.id(), kind, entries);
     }
 
     /** Simulates a crash (tests): nothing more is written, scheduled or moved. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.postern.core.QueueId;
+import org.postern.gateway.queue.BounceLog;
 import org.postern.gateway.queue.DeferLog;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
@@ -153,6 +154,7 @@ public final class QueueCommands {
             case DELETE -> {
                 if (!spool.remove(id, from)) throw new NoSuchFileException(spool.file(from, id).toString());
                 DeferLog.delete(spool.root(), id);
+                BounceLog.delete(spool.root(), id); // as postsuper -d: the notices it still owed go with it
             }
             case HOLD -> {
                 if (from == QueueName.HOLD) return null;
@@ -172,7 +174,7 @@ public final class QueueCommands {
             }
             case REQUEUE -> {
                 if (from != QueueName.INCOMING) spool.move(id, from, QueueName.INCOMING);
-                DeferLog.delete(spool.root(), id);
+                DeferLog.delete(spool.root(), id); // its bounce logs stay: the notices are still owed (postsuper -r)
             }
         }
         return id + ": " + op.done;

@@ -1,6 +1,6 @@
-// Spool: the layout of queue_directory (incoming, active, deferred, hold, corrupt, quarantine, spare),
-// opened once at start-up before smtpd listens. Removes temporary files left by interrupted
-// sessions or a crash, so nothing half-received is ever seen as queued. Governed by queue_directory.
+// Spool: the layout of queue_directory (incoming, active, deferred, hold, corrupt, quarantine, spare, bounce),
+// opened once at start-up before smtpd listens. Removes what interrupted sessions or a crash left (temporary
+// files, so nothing half-received is seen as queued; bounce logs without their message). Governed by queue_directory.
 package org.postern.gateway.queue;
 
 import java.io.IOException;
@@ -89,6 +89,7 @@ public final class Spool {
         }
         created |= makeDirectory(root.resolve(QUARANTINE));
         created |= makeDirectory(root.resolve(SPARE));
+        created |= makeDirectory(root.resolve(BounceLog.DIR));
         if (created) syncDirectory(root);
         int removed = 0;
         long highest = -1;
@@ -112,6 +113,10 @@ public final class Spool {
             if (stale > 0) LOG.warn("queue_directory {}: removed {} incoming/ name{} of message{} already in a later "
                     + "queue (a crash after vscan moved {})", root, stale, stale == 1 ? "" : "s", stale == 1 ? "" : "s",
                     stale == 1 ? "it" : "them");
+            int orphans = BounceLog.removeOrphans(root,
+                    id -> dirs.values().stream().anyMatch(d -> Files.exists(d.resolve(id.value()))));
+            if (orphans > 0) LOG.info("queue_directory {}: removed {} bounce log{} of message{} no longer queued", root,
+                    orphans, orphans == 1 ? "" : "s", orphans == 1 ? "" : "s");
             LOG.info("queue_directory {}: removed {} left-over temporary file{}", root, removed, removed == 1 ? "" : "s");
         }
         return new Spool(root, Collections.unmodifiableMap(dirs), highest, SpareFiles.open(root.resolve(SPARE)));

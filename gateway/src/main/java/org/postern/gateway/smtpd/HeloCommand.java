@@ -1,13 +1,13 @@
 // HeloCommand: HELO and EHLO (RFC 5321 section 4.1.1.1). EHLO lists the extensions this listener
 // offers: PIPELINING, SIZE, STARTTLS, AUTH, ENHANCEDSTATUSCODES, 8BITMIME, DSN, SMTPUTF8, CHUNKING,
-// minus smtpd_discard_ehlo_keywords. Governed by smtpd_tls_*, smtpd_sasl_*, message_size_limit.
+// minus smtpd_discard_ehlo_keywords. Governed by smtpd_tls_*, smtpd_sasl_*, message_size_limit, and
+// smtpd_helo_restrictions (smtpd_delay_reject = no): a refused name is never the session's, as in Postfix.
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import org.postern.core.SmtpReply;
-import org.postern.policies.restrict.Stage;
 
 final class HeloCommand {
     private HeloCommand() {}
@@ -21,15 +21,15 @@ final class HeloCommand {
             char c = name.charAt(i);
             if (c < 0x21 || c == 0x7f) return s.reply(SmtpReply.of(501, "5.5.4", "Error: invalid hostname"));
         }
-        if (s.transaction != null) s.transaction.abandon(); // HELO/EHLO reset the transaction
-        s.transaction = null;
-        s.helo = name;
-        s.esmtp = ehlo;
-        return SmtpdPolicy.check(s, Stage.HELO, null, -1).compose(v -> {
-            if (!v.accepted()) {
+        return SmtpdPolicy.checkHelo(s, name, ehlo).compose(v -> {
+            if (!v.accepted()) { // as Postfix: a refused HELO/EHLO changes nothing, its name is not used (Received:)
                 Future<Void> f = s.reply(v.reply());
                 return v.disconnect() ? f.compose(x -> s.closeNow()) : f;
             }
+            if (s.transaction != null) s.transaction.abandon(); // HELO/EHLO reset the transaction
+            s.transaction = null;
+            s.helo = name;
+            s.esmtp = ehlo;
             if (!ehlo) return s.reply(SmtpReply.of(250, null, s.settings.hostname()));
             return s.reply(SmtpReply.of(250, null, String.join("\n", extensions(s))));
         });

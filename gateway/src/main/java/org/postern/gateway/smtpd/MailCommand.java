@@ -1,6 +1,7 @@
 // MailCommand: MAIL FROM (RFC 5321 section 4.1.1.2) with SIZE, BODY, SMTPUTF8, RET, ENVID, AUTH.
-// Starts a Transaction. Refuses mail before STARTTLS when smtpd_tls_security_level = encrypt, and
-// a declared SIZE over message_size_limit, and a client over smtpd_client_message_rate_limit.
+// Starts a Transaction. Refuses mail before STARTTLS when smtpd_tls_security_level = encrypt, a declared
+// SIZE over message_size_limit, a client over smtpd_client_message_rate_limit, and (after
+// smtpd_sender_restrictions, as Postfix) any mail while the queue file system is short of queue_minfree.
 package org.postern.gateway.smtpd;
 
 import io.vertx.core.Future;
@@ -41,11 +42,33 @@ final class MailCommand {
         }
         s.transaction = new Transaction(sender, params, s.nextInstance());
         s.resetJunk();
+        Transaction tx = s.transaction;
         return SmtpdPolicy.check(s, Stage.MAIL, null, -1).compose(v -> {
-            if (v.accepted()) return s.reply(SmtpReply.of(250, "2.1.0", "Ok"));
+            if (v.accepted()) return checkQueueSpace(s, tx);
             s.transaction = null;
             Future<Void> f = s.reply(v.reply());
             return v.disconnect() ? f.compose(x -> s.closeNow()) : f;
+        });
+    }
+
+    /** Postfix's smtpd_check_queue (queue_minfree): 250, or 452 4.3.1 and no transaction. */
+    private static Future<Void> checkQueueSpace(SmtpSession s, Transaction tx) {
+        return s.listener.queueSpace().usable().transform(ar -> {
+            SmtpReply refusal;
+            String why;
+            if (ar.failed()) {
+                refusal = QueueSpace.UNKNOWN;
+                why = "cannot determine the free space of the queue file system: " + ar.cause();
+            } else {
+                why = QueueSpace.shortage(ar.result(), s.settings.queueMinfree(), s.settings.messageSizeLimit(),
+                        tx.params.size());
+                refusal = why == null ? null : QueueSpace.INSUFFICIENT;
+            }
+            if (refusal == null) return s.reply(SmtpReply.of(250, "2.1.0", "Ok"));
+            s.transaction = null;
+            s.log.reject(null, "MAIL", refusal, null, null); // as Postfix: no from=, the sender is not taken
+            s.log.warning(why);
+            return s.reply(refusal);
         });
     }
 }

@@ -134,11 +134,16 @@ final class SmtpSession {
     }
 
     ClientInfo clientInfo() {
+        return new ClientInfo(clientName, clientAddress, clientPort, helo, protocol(esmtp),
+                tlsProtocol, tlsCipher, saslMethod, saslUsername);
+    }
+
+    /** The RFC 3848 protocol name of this session after a HELO ({@code esmtp} false) or an EHLO. */
+    String protocol(boolean esmtp) {
         String proto = esmtp ? "ESMTP" : "SMTP";
         if (esmtp && tlsActive()) proto += "S";
         if (esmtp && authenticated()) proto += "A";
-        return new ClientInfo(clientName, clientAddress, clientPort, helo, proto,
-                tlsProtocol, tlsCipher, saslMethod, saslUsername);
+        return proto;
     }
 
     // ---- input ----

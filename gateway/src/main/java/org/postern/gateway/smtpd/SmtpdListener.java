@@ -41,6 +41,7 @@ public final class SmtpdListener {
     private final SmtpdRestrictions restrictions;
     private final AddressRewriting rewriting;
     private final Supplier<VscanStage> vscan;
+    private final QueueSpace queueSpace;
     private final ConcurrentHashMap<String, Integer> connections = new ConcurrentHashMap<>();
     /** master.cf maxproc: concurrent sessions; 0 = no limit. */
     private final int maxSessions;
@@ -53,8 +54,9 @@ public final class SmtpdListener {
     SmtpdListener(Vertx vertx, String serviceName, String host, int port, SmtpdSettings settings,
                   IncomingQueue queue, ServerTls tls, PasswordFile passwords, Clock clock, DnsResolver dns,
                   ContentChecks contentChecks, SmtpdRestrictions restrictions, AddressRewriting rewriting,
-                  Supplier<VscanStage> vscan, int maxSessions) {
+                  Supplier<VscanStage> vscan, QueueSpace queueSpace, int maxSessions) {
         this.maxSessions = maxSessions;
+        this.queueSpace = queueSpace;
         this.vscan = vscan;
         this.vertx = vertx;
         this.serviceName = serviceName;
@@ -78,6 +80,8 @@ public final class SmtpdListener {
     Vertx vertx() { return vertx; }
     SmtpdSettings settings() { return settings; }
     IncomingQueue queue() { return queue; }
+    /** The queue file system's free space, for MAIL FROM (queue_minfree). */
+    QueueSpace queueSpace() { return queueSpace; }
     ServerTls tls() { return tls; }
     boolean tlsAvailable() { return tls != null; }
     PasswordFile passwords() { return passwords; }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.postern.gateway.cleanup.AddressRewriting;
 import org.postern.gateway.queue.IncomingQueue;
+import org.postern.gateway.queue.QueueName;
 import org.postern.gateway.sasl.PasswordFile;
 import org.postern.gateway.sasl.PasswordFileException;
 import org.postern.gateway.tls.ServerTls;
@@ -38,6 +39,9 @@ public final class SmtpdListeners {
             throws IOException, ConfigException, PasswordFileException {
         List<SmtpdListener> out = new ArrayList<>();
         Tables tables = new Tables(main.configDir()); // one instance per table file for this snapshot
+        // the file system smtpd writes new mail to; as the gateway's spool, queue_directory is read from main.cf
+        QueueSpace space = new QueueSpace(vertx, clock, QueueSpace.statvfs(
+                main.configDir().resolve(main.get("queue_directory")).resolve(QueueName.INCOMING.dirName())));
         for (Service service : main.services()) {
             Config c = service.config(main); // -o overrides, with master.cf:line in any diagnostic
             ContentChecks checks = ContentChecks.from(c, tables);
@@ -60,7 +64,7 @@ public final class SmtpdListeners {
             if (st.saslEnabled()) passwords = PasswordFile.load(path(c, "smtpd_sasl_password_file"));
             out.add(new SmtpdListener(vertx, service.name(), service.host() == null ? "0.0.0.0" : service.host(),
                     service.port(), st, queue, tls, passwords, clock, dns, checks, restrictions, rewriting, vscan,
-                    service.maxproc()));
+                    space, service.maxproc()));
         }
         return out;
     }

@@ -25,8 +25,22 @@ final class SmtpdPolicy {
 
     /** As above for {@code tx}, which the session may already have let go of (end of data). */
     static Future<Verdict> check(SmtpSession s, Transaction tx, Stage stage, String recipient, long size) {
+        return check(s, tx, stage, recipient, size, s.helo, s.protocol(s.esmtp));
+    }
+
+    /**
+     * smtpd_helo_restrictions for the name a HELO ({@code esmtp} false) or EHLO gives, before the session takes
+     * it: as Postfix's smtpd_check_helo, the name is the session's only once it passed. (The facts carry the
+     * protocol the command asks for, which names the command in the reject line; Postfix logs the session's.)
+     */
+    static Future<Verdict> checkHelo(SmtpSession s, String helo, boolean esmtp) {
+        return check(s, null, Stage.HELO, null, -1, helo, s.protocol(esmtp));
+    }
+
+    private static Future<Verdict> check(SmtpSession s, Transaction tx, Stage stage, String recipient, long size,
+                                         String helo, String protocol) {
         SmtpdRestrictions r = s.listener.restrictions();
-        SessionFacts facts = facts(s, tx, stage, recipient, size);
+        SessionFacts facts = facts(s, tx, stage, recipient, size, helo, protocol);
         CompletionStage<Verdict> verdict;
         switch (stage) {
             case HELO: verdict = r.helo(facts); break;
@@ -50,14 +64,15 @@ final class SmtpdPolicy {
         });
     }
 
-    private static SessionFacts facts(SmtpSession s, Transaction tx, Stage stage, String recipient, long size) {
+    private static SessionFacts facts(SmtpSession s, Transaction tx, Stage stage, String recipient, long size,
+                                      String helo, String protocol) {
         ClientNameLookup.ClientName names = s.clientNames;
         SessionFacts.Builder b = SessionFacts.builder(stage, s.clientInet)
                 .clientPort(s.clientPort)
                 .clientName(names.name(), status(names.nameStatus()))
                 .reverseClientName(names.reverseName(), status(names.reverseStatus()))
                 .server(s.socket.localAddress().hostAddress(), s.socket.localAddress().port())
-                .helo(s.helo, s.clientInfo().protocol())
+                .helo(helo, protocol)
                 .illegalPipelining(s.improperPipelining)
                 .pendingDeferral(s.pendingDeferral);
         if (s.saslUsername != null) b.sasl(s.saslMethod, s.saslUsername, null);

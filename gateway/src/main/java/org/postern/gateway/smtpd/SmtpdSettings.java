@@ -16,7 +16,7 @@ import org.postern.policies.conf.DomainList;
 
 record SmtpdSettings(
         String hostname, String banner, String mailName, String myorigin,
-        long messageSizeLimit, int lineLengthLimit, int headerSizeLimit, int recipientLimit,
+        long messageSizeLimit, long queueMinfree, int lineLengthLimit, int headerSizeLimit, int recipientLimit,
         Duration timeout, boolean perRecordDeadline, int hardErrorLimit, int softErrorLimit, Duration errorSleep, int junkCommandLimit,
         TlsLevel tlsLevel, boolean tlsAuthOnly, boolean wrapperMode, boolean saslEnabled,
         ClientLimits clientLimits, boolean smtputf8, Duration pregreetWait, Duration shutdownTimeout,
@@ -37,7 +37,7 @@ record SmtpdSettings(
         boolean wrapper = c.getBool("smtpd_tls_wrappermode");
         return new SmtpdSettings(
                 c.get("myhostname"), c.get("smtpd_banner"), c.get("mail_name"), c.get("myorigin"),
-                c.getLong("message_size_limit"), c.getInt("line_length_limit"), c.getInt("header_size_limit"),
+                c.getLong("message_size_limit"), c.getLong("queue_minfree"), c.getInt("line_length_limit"), c.getInt("header_size_limit"),
                 c.getInt("smtpd_recipient_limit"),
                 c.getTime("smtpd_timeout"), c.getBool("smtpd_per_request_deadline"), c.getInt("smtpd_hard_error_limit"), c.getInt("smtpd_soft_error_limit"),
                 c.getTime("smtpd_error_sleep_time"), c.getInt("smtpd_junk_command_limit"),

@@ -72,6 +72,8 @@ public final class Parameters {
         define("message_size_limit", LONG, "10240000", "maximal size in bytes of a message, envelope included");
         define("line_length_limit", INT, "2048", "longer lines are broken up (cleanup) to this length");
         define("header_size_limit", INT, "102400", "maximal bytes in one message header");
+        define("queue_minfree", LONG, "0", "free bytes the queue file system must keep: MAIL FROM gets 452 4.3.1 "
+                + "while no more than this or 1.5 x message_size_limit is free, or when SIZE= would leave no more than this");
 
         // SMTP server.
         define("smtpd_banner", STRING, "$myhostname ESMTP $mail_name", "text after the 220 code of the greeting");

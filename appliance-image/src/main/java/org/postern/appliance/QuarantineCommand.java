@@ -3,9 +3,9 @@
 // second scan) once; the running gateway delivers it within a second. Governed by quarantine_*.
 package org.postern.appliance;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,16 +14,11 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.postern.core.Envelope;
-import org.postern.gateway.queue.IncomingQueue;
-import org.postern.gateway.queue.QueueName;
-import org.postern.gateway.queue.QueueWriterStream;
 import org.postern.gateway.queue.Spool;
 import org.postern.policies.conf.Config;
 import org.postern.quarantine.store.Entry;
 import org.postern.quarantine.store.Query;
 import org.postern.quarantine.store.RecipientStatus;
-import org.postern.quarantine.store.Release;
 import org.postern.quarantine.store.SqliteQuarantine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,17 +99,10 @@ final class QuarantineCommand extends ConfiguredCommand {
                 }
             }
             case "release" -> {
-                Release r = RunCommand.await(store.beginRelease(need(id), Optional.ofNullable(rcpt)), WAIT);
-                String queueId;
-                try {
-                    queueId = RunCommand.await(requeue(vertx, config, r), WAIT);
-                } catch (Exception ex) {
-                    RunCommand.await(store.abortRelease(r.id(), r.addresses()), WAIT);
-                    throw ex;
-                }
-                RunCommand.await(store.completeRelease(r.id(), r.addresses(), System.getProperty("user.name", "cli")), WAIT);
-                main.out().println("postern/quarantine: " + r.id() + ": released to " + String.join(", ", r.addresses())
-                        + " as " + queueId);
+                QuarantineRelease.Outcome o = new QuarantineRelease(vertx, store, spool(config), Clock.systemUTC(),
+                        QuarantineRelease.Hooks.NONE).run(need(id), Optional.ofNullable(rcpt), System.getProperty("user.name", "cli"), WAIT);
+                main.out().println("postern/quarantine: " + o.id() + ": released to " + String.join(", ", o.addresses())
+                        + " as " + o.queueId());
             }
             case "delete" -> {
                 boolean done = RunCommand.await(store.delete(need(id), Optional.ofNullable(rcpt)), WAIT);
@@ -122,7 +110,7 @@ final class QuarantineCommand extends ConfiguredCommand {
                 return done ? Main.OK : Main.FAILURE;
             }
             case "purge" -> main.out().println("postern/quarantine: purged "
-                    + RunCommand.await(store.purge(), WAIT) + " message(s)");
+                    + RunCommand.await(QuarantineSetup.purge(vertx, store, spool(config), Clock.systemUTC()), WAIT) + " message(s)");
             default -> {
                 main.err().println("postern/quarantine: fatal: unknown action " + action);
                 return Main.USAGE;
@@ -132,21 +120,8 @@ final class QuarantineCommand extends ConfiguredCommand {
         return Main.OK;
     }
 
-    /** Writes the released copy into active/ under a new queue id: the backend delivers it, vscan does not see it. */
-    private static Future<String> requeue(Vertx vertx, Config config, Release r) throws Exception {
-        Spool spool = Spool.attach(config.configDir().toAbsolutePath().resolve(config.get("queue_directory")).normalize());
-        IncomingQueue queue = new IncomingQueue(vertx, spool, java.time.Clock.systemUTC());
-        return queue.create(queue.newQueueId()).compose(w -> vertx.executeBlocking(() -> {
-            try (InputStream in = r.content().open(); QueueWriterStream out = new QueueWriterStream(w)) {
-                in.transferTo(out);
-            }
-            return w;
-        }, false).compose(x -> {
-            Envelope e = r.envelope();
-            return w.commit(new Envelope(w.id(), e.arrival(), e.client(), e.sender(), e.recipients(), e.declaredSize(),
-                    e.body(), e.smtputf8(), e.ret(), e.envid(), null), QueueName.ACTIVE);
-        }).map(x -> w.id().value()).recover(e -> w.abort().transform(y -> Future.failedFuture(e))))
-                .eventually(queue::close);
+    private static Spool spool(Config config) throws java.io.IOException {
+        return Spool.attach(config.configDir().toAbsolutePath().resolve(config.get("queue_directory")).normalize());
     }
 
     private void show(Entry e) {

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
+import org.postern.gateway.queue.Spool;
 import org.postern.policies.conf.Config;
 import org.postern.quarantine.store.SqliteQuarantine;
 import org.slf4j.Logger;
@@ -21,6 +22,11 @@ final class QuarantineSetup {
         return SqliteQuarantine.open(vertx, dir.resolve(config.get("quarantine_directory").strip()).normalize(),
                 dir.resolve(config.get("quarantine_database").strip()).normalize(), config.getTime("quarantine_lifetime"),
                 Clock.systemUTC());
+    }
+
+    /** One purge: removes what is older than quarantine_lifetime. Completes with the number of messages removed. */
+    static Future<Integer> purge(Vertx vertx, SqliteQuarantine store, Spool spool, Clock clock) {
+        return store.purge();
     }
 
     /** Purges now and every hour; each purge that removed something is logged. */

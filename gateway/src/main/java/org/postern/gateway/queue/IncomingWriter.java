@@ -142,7 +142,16 @@ final class IncomingWriter implements QueueWriter {
     }
 
     @Override
-    public synchronized Future<Void> commit(Envelope env, QueueName target) {
+    public Future<Void> commit(Envelope env, QueueName target) {
+        return commit(env, target, target == QueueName.HOLD ? QueueFile.Mark.HELD_UNSCANNED : QueueFile.Mark.NONE);
+    }
+
+    @Override
+    public Future<Void> commitStagedRelease(Envelope env) {
+        return commit(env, QueueName.HOLD, QueueFile.Mark.STAGED_RELEASE);
+    }
+
+    private synchronized Future<Void> commit(Envelope env, QueueName target, QueueFile.Mark mark) {
         Throwable failed = failure;
         if (failed != null) return Future.failedFuture(failed);
         if (commitFuture != null) return Future.failedFuture(new IllegalStateException(id + ": commit called twice"));
@@ -159,7 +168,7 @@ final class IncomingWriter implements QueueWriter {
         Context context = queue.vertx().getOrCreateContext();
         Future<Void> synced = enqueue(() -> {
             if (length > 0) writeContent(data, length);
-            finish(env, target == QueueName.HOLD);
+            finish(env, mark);
             return null;
         });
         commitFuture = synced.compose(v -> queue.committer().submit(id, temp, target, context))
@@ -222,12 +231,13 @@ final class IncomingWriter implements QueueWriter {
 
     /**
      * Worker side: envelope after the content, then the header, then fsync. Whatever cleanup commits to hold/
-     * has not been scanned yet: {@code unscanned} flags it so, and its release sends it to incoming/.
+     * has not been scanned yet: {@code mark} flags it so, and its release sends it to incoming/ (or flags a
+     * staged quarantine release).
      */
-    private void finish(Envelope env, boolean unscanned) throws IOException {
+    private void finish(Envelope env, QueueFile.Mark mark) throws IOException {
         byte[] envelope = EnvelopeCodec.encode(env);
         writeAt(channel, ByteBuffer.wrap(envelope), QueueFile.HEADER_LENGTH + fileContentLength);
-        writeAt(channel, QueueFile.header(fileContentLength, envelope.length, unscanned), 0);
+        writeAt(channel, QueueFile.header(fileContentLength, envelope.length, mark), 0);
         if (recycled) channel.truncate(QueueFile.HEADER_LENGTH + fileContentLength + envelope.length);
         queue.hooks().beforeFileSync(id);
         channel.force(true);

@@ -23,7 +23,8 @@ import org.postern.core.Envelope;
  *   0  8  magic "POSTERNQ"
  *   8  2  format version (1)
  *  10  2  header length (64)
- *  12  1  flags: 1 = held before the content filter (hold/ only: a release sends it to incoming/ to be scanned)
+ *  12  1  flags (hold/ only): 1 = held before the content filter (a release sends it to incoming/ to be scanned);
+ *           2 = a staged quarantine release (sent on to active/ only by its release, once that is complete)
  *  13  3  reserved (0)
  *  16  8  content offset (64)
  *  24  8  content length: the message exactly as received after dot-unstuffing, CRLF line ends
@@ -53,9 +54,10 @@ public final class QueueFile {
     static final short VERSION = 1;
     /** Length of the header, and offset of the content. */
     public static final int HEADER_LENGTH = 64;
-    /** Offset of the header's flags byte, and its one flag. */
+    /** Offset of the header's flags byte, and its flags. */
     private static final int FLAGS_OFFSET = 12;
     private static final byte FLAG_UNSCANNED = 1;
+    private static final byte FLAG_STAGED_RELEASE = 2;
     private static final long MAX_ENVELOPE = 64L << 20;
 
     private final Path path;
@@ -63,14 +65,16 @@ public final class QueueFile {
     private final long contentLength;
     private final List<RecipientStatus> statuses;
     private final long[] statusOffsets;
+    private final byte flags;
 
     private QueueFile(Path path, Envelope envelope, long contentLength, List<RecipientStatus> statuses,
-                      long[] statusOffsets) {
+                      long[] statusOffsets, byte flags) {
         this.path = path;
         this.envelope = envelope;
         this.contentLength = contentLength;
         this.statuses = statuses;
         this.statusOffsets = statusOffsets;
+        this.flags = flags;
     }
 
     /**
@@ -91,7 +95,9 @@ public final class QueueFile {
             short version = h.getShort();
             if (version != VERSION) throw new CorruptQueueFileException(file, "unknown format version " + version);
             int headerLength = h.getShort() & 0xffff;
-            h.getInt();
+            byte flags = h.get();
+            h.get();
+            h.getShort();
             long contentOffset = h.getLong();
             long contentLength = h.getLong();
             long envOffset = h.getLong();
@@ -105,14 +111,14 @@ public final class QueueFile {
             ByteBuffer env = ByteBuffer.allocate((int) envLength);
             readFully(ch, env, envOffset, file);
             EnvelopeCodec.Decoded d = EnvelopeCodec.decode(env.array(), envOffset, file);
-            return new QueueFile(file, d.envelope(), contentLength, d.statuses(), d.statusOffsets());
+            return new QueueFile(file, d.envelope(), contentLength, d.statuses(), d.statusOffsets(), flags);
         }
     }
 
     /** This reading, for the same file renamed to {@code newPath} (a move between queues changes nothing inside). */
     public QueueFile movedTo(Path newPath) {
         return new QueueFile(java.util.Objects.requireNonNull(newPath, "newPath"), envelope, contentLength, statuses,
-                statusOffsets);
+                statusOffsets, flags);
     }
 
     /**
@@ -147,20 +153,41 @@ public final class QueueFile {
      * action, or `postern queue hold` of mail in incoming/): releasing it must send it to incoming/. Blocking.
      */
     public static boolean heldUnscanned(Path file) throws IOException {
+        return (flags(file) & FLAG_UNSCANNED) != 0;
+    }
+
+    /**
+     * True when {@code file} (in hold/) is the copy of a quarantine release whose claim may not be complete yet:
+     * only that release, or the recovery of an interrupted one (`postern quarantine purge`), sends it on to
+     * active/ -- or deletes it when the release was undone. A `postern queue release` would deliver it whether
+     * or not the release completes. Blocking.
+     */
+    public static boolean stagedRelease(Path file) throws IOException {
+        return (flags(file) & FLAG_STAGED_RELEASE) != 0;
+    }
+
+    /** As {@link #stagedRelease(Path)}, from this reading's header. */
+    public boolean stagedRelease() {
+        return (flags & FLAG_STAGED_RELEASE) != 0;
+    }
+
+    private static byte flags(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer b = ByteBuffer.allocate(1);
             readFully(ch, b, FLAGS_OFFSET, file);
-            return (b.get(0) & FLAG_UNSCANNED) != 0;
+            return b.get(0);
         }
     }
 
     /**
      * Sets or clears the held-before-the-content-filter flag of a committed file in place (one byte) and
-     * fsyncs it before returning: a queue command does so before it moves the file into hold/. Blocking.
+     * fsyncs it before returning: a queue command does so before it moves the file into hold/. It clears the
+     * staged-release flag, left over from a release that sent the copy on: held now, it is an ordinary message.
+     * Blocking.
      */
     public static void markHeldUnscanned(Path file, boolean unscanned) throws IOException {
         rewriteBytes(file, new long[] {FLAGS_OFFSET},
-                old -> (byte) (unscanned ? old | FLAG_UNSCANNED : old & ~FLAG_UNSCANNED));
+                old -> (byte) ((old & ~(FLAG_UNSCANNED | FLAG_STAGED_RELEASE)) | (unscanned ? FLAG_UNSCANNED : 0)));
     }
 
     /** A one-byte field's new value from its old one; may refuse what it finds. */
@@ -245,10 +272,21 @@ public final class QueueFile {
         return b.array();
     }
 
+    /** What a commit into {@code target} marks in the header: see {@link QueueWriter#commit(Envelope, QueueName)}. */
+    enum Mark {
+        NONE((byte) 0), HELD_UNSCANNED(FLAG_UNSCANNED), STAGED_RELEASE(FLAG_STAGED_RELEASE);
+
+        final byte flags;
+
+        Mark(byte flags) {
+            this.flags = flags;
+        }
+    }
+
     /** The header of a file whose content is {@code contentLength} bytes and envelope {@code envLength}. */
-    static ByteBuffer header(long contentLength, long envLength, boolean unscanned) {
+    static ByteBuffer header(long contentLength, long envLength, Mark mark) {
         ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH);
-        h.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).put(unscanned ? FLAG_UNSCANNED : 0).put((byte) 0)
+        h.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).put(mark.flags).put((byte) 0)
                 .putShort((short) 0);
         h.putLong(HEADER_LENGTH).putLong(contentLength).putLong(HEADER_LENGTH + contentLength).putLong(envLength);
         return h.position(0);

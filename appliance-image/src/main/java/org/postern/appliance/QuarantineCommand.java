@@ -1,6 +1,6 @@
 // QuarantineCommand: `postern quarantine list|show|release|delete|purge` -- review the quarantine from the
-// shell. Release writes the message for the chosen recipients straight into the backend queue (active/, no
-// second scan) once; the running gateway delivers it within a second. Governed by quarantine_*.
+// shell. Release puts the message for the chosen recipients into the backend queue (active/, no second scan)
+// exactly once (QuarantineRelease); the running gateway delivers it within a second. Governed by quarantine_*.
 package org.postern.appliance;
 
 import io.vertx.core.Vertx;
@@ -14,7 +14,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.postern.gateway.queue.Spool;
 import org.postern.policies.conf.Config;
 import org.postern.quarantine.store.Entry;
 import org.postern.quarantine.store.Query;
@@ -29,9 +28,12 @@ import picocli.CommandLine.Parameters;
         "  postern quarantine show ID [--content]",
         "  postern quarantine release ID [--rcpt ADDRESS]   deliver it (once per recipient)",
         "  postern quarantine delete ID [--rcpt ADDRESS]",
-        "  postern quarantine purge                         remove what is older than quarantine_lifetime"})
+        "  postern quarantine purge                         settle interrupted releases, remove what is older than",
+        "                                                   quarantine_lifetime"})
 final class QuarantineCommand extends ConfiguredCommand {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** Test only: halt the JVM at this step of a release (after-claim, after-commit, after-complete), as a crash would. */
+    static final String HALT_PROPERTY = "postern.test.release-halt";
 
     @Parameters(index = "0", paramLabel = "ACTION", description = "list, show, release, delete or purge")
     String action;
@@ -99,8 +101,19 @@ final class QuarantineCommand extends ConfiguredCommand {
                 }
             }
             case "release" -> {
-                QuarantineRelease.Outcome o = new QuarantineRelease(vertx, store, spool(config), Clock.systemUTC(),
-                        QuarantineRelease.Hooks.NONE).run(need(id), Optional.ofNullable(rcpt), System.getProperty("user.name", "cli"), WAIT);
+                String halt = System.getProperty(HALT_PROPERTY);
+                QuarantineRelease.Outcome o = new QuarantineRelease(vertx, store, QuarantineSetup.spool(config),
+                        Clock.systemUTC(), halt == null ? QuarantineRelease.Hooks.NONE : QuarantineRelease.haltingAt(halt))
+                        .run(need(id), Optional.ofNullable(rcpt), System.getProperty("user.name", "cli"), WAIT);
+                if (!o.done()) {
+                    main.err().println("postern/quarantine: " + o.id() + ": " + (o.queueId() == null
+                            ? "release not started after " + WAIT.toSeconds() + " s (quarantine index busy?); if it starts "
+                            : "release to " + String.join(", ", o.addresses()) + " as " + o.queueId()
+                                    + " in progress after " + WAIT.toSeconds() + " s; if it does not finish in the background, ")
+                            + "the next `postern quarantine purge` (hourly in the gateway) completes it, or returns it to "
+                            + "quarantine if its copy was never queued");
+                    return Main.TEMPFAIL;
+                }
                 main.out().println("postern/quarantine: " + o.id() + ": released to " + String.join(", ", o.addresses())
                         + " as " + o.queueId());
             }
@@ -110,7 +123,7 @@ final class QuarantineCommand extends ConfiguredCommand {
                 return done ? Main.OK : Main.FAILURE;
             }
             case "purge" -> main.out().println("postern/quarantine: purged "
-                    + RunCommand.await(QuarantineSetup.purge(vertx, store, spool(config), Clock.systemUTC()), WAIT) + " message(s)");
+                    + RunCommand.await(QuarantineSetup.purge(vertx, store, QuarantineSetup.spool(config), Clock.systemUTC()), WAIT) + " message(s)");
             default -> {
                 main.err().println("postern/quarantine: fatal: unknown action " + action);
                 return Main.USAGE;
@@ -118,10 +131,6 @@ final class QuarantineCommand extends ConfiguredCommand {
         }
         main.out().flush();
         return Main.OK;
-    }
-
-    private static Spool spool(Config config) throws java.io.IOException {
-        return Spool.attach(config.configDir().toAbsolutePath().resolve(config.get("queue_directory")).normalize());
     }
 
     private void show(Entry e) {
@@ -141,8 +150,10 @@ final class QuarantineCommand extends ConfiguredCommand {
         out.println("rule: " + e.rule());
     }
 
+    /** " (quarantined)", " (releasing as 0A3F2B61C0DP4821)": a release's state names its copy's queue id. */
     private static String state(RecipientStatus r) {
-        return " (" + r.state().name().toLowerCase(Locale.ROOT) + ")";
+        return " (" + r.state().name().toLowerCase(Locale.ROOT) + (r.releaseQueueId() == null ? "" : " as " + r.releaseQueueId())
+                + ")";
     }
 
     private static String verdictClass(String reason) throws Fatal {

@@ -1,6 +1,6 @@
-// QuarantineRelease: `postern quarantine release` -- claims recipients of a quarantined message, writes the
-// copy for them into the running gateway's queue (queue_directory/active, no second scan) under a new queue
-// id, and marks them released. Runs in the CLI's own JVM beside the gateway; governed by quarantine_*.
+// QuarantineRelease: `postern quarantine release` -- claims recipients of a quarantined message for a copy
+// named by a new queue id, stages that copy in the running gateway's hold/, completes the claim, then sends the
+// copy on to active/ (no second scan). Runs in the CLI's JVM beside the gateway; governed by quarantine_*.
 package org.postern.appliance;
 
 import io.vertx.core.Future;
@@ -11,17 +11,31 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.postern.core.Envelope;
 import org.postern.core.QueueId;
 import org.postern.gateway.queue.IncomingQueue;
 import org.postern.gateway.queue.QueueName;
+import org.postern.gateway.queue.QueueWriter;
 import org.postern.gateway.queue.QueueWriterStream;
 import org.postern.gateway.queue.Spool;
+import org.postern.quarantine.store.QuarantineRefusal;
 import org.postern.quarantine.store.Release;
 import org.postern.quarantine.store.SqliteQuarantine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** One release; blocking ({@link #run}), for the command line only. */
+/**
+ * Exactly once, whatever stops it: the copy is delivered only after its claim is complete, and a claim goes back
+ * to quarantine only when its copy was never committed (StagedReleases, run first by every release, settles
+ * what an interrupted one left). A release slower than the caller's wait is never undone: it goes on, and
+ * reports itself in progress. Queue ids come from this process's own id space (IncomingQueue#attached).
+ * Blocking ({@link #run}): for the command line only.
+ */
 final class QuarantineRelease {
+    private static final Logger LOG = LoggerFactory.getLogger("postern.quarantine");
+
     /** Test seams, called on worker threads between the steps of a release; may block or throw. */
     interface Hooks {
         Hooks NONE = new Hooks() {};
@@ -38,8 +52,10 @@ final class QuarantineRelease {
     /**
      * What became of a release.
      *
-     * @param queueId the released copy's queue id
-     * @param done    true when the recipients are released and the copy is on its way
+     * @param addresses the recipients claimed; empty when the wait ran out before the claim
+     * @param queueId   the released copy's queue id; null when the wait ran out before the claim
+     * @param done      true when the recipients are released and the copy is in active/; false when the release
+     *                  goes on in the background, or is left for the recovery to complete or undo
      */
     record Outcome(String id, List<String> addresses, QueueId queueId, boolean done) {}
 
@@ -48,6 +64,7 @@ final class QuarantineRelease {
     private final Spool spool;
     private final Clock clock;
     private final Hooks hooks;
+    private final StagedReleases recovery;
 
     QuarantineRelease(Vertx vertx, SqliteQuarantine store, Spool spool, Clock clock, Hooks hooks) {
         this.vertx = vertx;
@@ -55,32 +72,110 @@ final class QuarantineRelease {
         this.spool = spool;
         this.clock = clock;
         this.hooks = hooks;
+        this.recovery = new StagedReleases(vertx, store, spool, clock);
     }
 
-    /** Releases {@code rcpt} (all still quarantined when empty) of message {@code id}, each step waiting up to {@code wait}. */
+    /**
+     * Settles what interrupted releases left, then releases {@code rcpt} (all still quarantined when empty) of
+     * message {@code id}, waiting up to {@code wait} for each. Throws (ExecutionException) when the release is
+     * refused or fails before its copy was staged; then nothing was released.
+     */
     Outcome run(String id, Optional<String> rcpt, String who, Duration wait) throws Exception {
-        Release r = RunCommand.await(store.beginRelease(id, rcpt), wait);
-        QueueId queueId;
         try {
-            blocking(() -> hooks.afterClaim(id));
-            queueId = RunCommand.await(requeue(r), wait);
-        } catch (Exception ex) {
-            RunCommand.await(store.abortRelease(r.id(), r.addresses()), wait);
-            throw ex;
+            RunCommand.await(recovery.settle(), wait);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            LOG.warn("interrupted quarantine releases not settled: {}", e.getCause() == null ? e : e.getCause().getMessage());
         }
-        RunCommand.await(store.completeRelease(r.id(), r.addresses(), who), wait);
-        RunCommand.await(vertx.executeBlocking(() -> {
-            hooks.afterComplete(queueId);
-            return null;
-        }, false), wait);
-        return new Outcome(r.id(), r.addresses(), queueId, true);
+        AtomicReference<Release> claimed = new AtomicReference<>();
+        try {
+            return RunCommand.await(release(id, rcpt, who, claimed), wait);
+        } catch (TimeoutException e) {
+            Release r = claimed.get(); // never undone: the copy may still be staged and sent on
+            return new Outcome(id, r == null ? List.of() : r.addresses(), r == null ? null : r.copy(), false);
+        }
     }
 
-    private void blocking(IoStep step) throws Exception {
-        RunCommand.await(vertx.executeBlocking(() -> {
-            step.run();
-            return null;
-        }, false), Duration.ofDays(1));
+    private Future<Outcome> release(String id, Optional<String> rcpt, String who, AtomicReference<Release> claimed) {
+        IncomingQueue queue = IncomingQueue.attached(vertx, spool, clock);
+        // the copy's temporary file exists before its claim: the recovery sees a live release's progress by it
+        return queue.create(queue.newQueueId()).compose(w -> store.beginRelease(id, rcpt, w.id(), who)
+                        .recover(refused -> w.abort().transform(x -> Future.<Release>failedFuture(refused)))
+                        .compose(r -> {
+                            claimed.set(r);
+                            return stage(w, r).compose(v -> complete(r));
+                        }))
+                .eventually(queue::close);
+    }
+
+    /**
+     * Writes the copy and commits it into hold/, flagged as staged. On failure the claim is undone: a staged copy
+     * is never sent on without its claim complete, so even one that reached hold/ regardless is only dropped.
+     */
+    private Future<Void> stage(QueueWriter w, Release r) {
+        return blocking(() -> {
+            hooks.afterClaim(r.id());
+            try (InputStream in = r.content().open(); QueueWriterStream out = new QueueWriterStream(w)) {
+                in.transferTo(out);
+            }
+            hooks.beforeCommit(w.id());
+        }).compose(v -> {
+            Envelope e = r.envelope();
+            return w.commitStagedRelease(new Envelope(w.id(), e.arrival(), e.client(), e.sender(), e.recipients(),
+                    e.declaredSize(), e.body(), e.smtputf8(), e.ret(), e.envid(), null));
+        }).recover(failed -> w.abort().transform(x -> store.abortRelease(r.id(), r.copy()))
+                .transform(x -> Future.<Void>failedFuture(failed)))
+                .compose(v -> blocking(() -> hooks.afterCommit(w.id())));
+    }
+
+    /**
+     * Completes the claim, then sends the staged copy on. A claim undone meanwhile (by a recovery that took this
+     * release for dead) refuses: the copy goes. Any other failure from here leaves the release to the recovery.
+     */
+    private Future<Outcome> complete(Release r) {
+        Outcome done = new Outcome(r.id(), r.addresses(), r.copy(), true);
+        Outcome pending = new Outcome(r.id(), r.addresses(), r.copy(), false);
+        return store.completeRelease(r.id(), r.copy()).transform(ar -> {
+            if (ar.succeeded()) {
+                return blocking(() -> hooks.afterComplete(r.copy()))
+                        .compose(v -> recovery.sendOn(r.id(), r.copy()))
+                        .map(done)
+                        .otherwise(e -> {
+                            LOG.warn("{}: quarantine release of {}: not sent on yet: {}", r.copy(), r.id(), e.toString());
+                            return pending;
+                        });
+            }
+            if (ar.cause() instanceof QuarantineRefusal) {
+                QuarantineRefusal undone = new QuarantineRefusal(QuarantineRefusal.Kind.NOT_BEING_RELEASED, "release of "
+                        + r.id() + " undone meanwhile (its claim looked abandoned): nothing was sent; release it again");
+                return blocking(() -> spool.remove(r.copy(), QueueName.HOLD)).transform(x -> Future.failedFuture(undone));
+            }
+            LOG.warn("{}: quarantine release of {}: not completed yet: {}", r.copy(), r.id(), ar.cause().toString());
+            return Future.succeededFuture(pending);
+        });
+    }
+
+    /** Makes the command halt the JVM at {@code step} (after-claim, after-commit, after-complete): a crash, for tests. */
+    static Hooks haltingAt(String step) {
+        return new Hooks() {
+            @Override
+            public void afterClaim(String id) {
+                halt("after-claim");
+            }
+
+            @Override
+            public void afterCommit(QueueId copy) {
+                halt("after-commit");
+            }
+
+            @Override
+            public void afterComplete(QueueId copy) {
+                halt("after-complete");
+            }
+
+            private void halt(String here) {
+                if (here.equals(step)) Runtime.getRuntime().halt(137);
+            }
+        };
     }
 
     @FunctionalInterface
@@ -88,23 +183,10 @@ final class QuarantineRelease {
         void run() throws IOException;
     }
 
-    /** Writes the released copy into active/ under a new queue id: the backend delivers it, vscan does not see it. */
-    private Future<QueueId> requeue(Release r) {
-        IncomingQueue queue = new IncomingQueue(vertx, spool, clock);
-        return queue.create(queue.newQueueId()).compose(w -> vertx.executeBlocking(() -> {
-            try (InputStream in = r.content().open(); QueueWriterStream out = new QueueWriterStream(w)) {
-                in.transferTo(out);
-            }
-            hooks.beforeCommit(w.id());
-            return w;
-        }, false).compose(x -> {
-            Envelope e = r.envelope();
-            return w.commit(new Envelope(w.id(), e.arrival(), e.client(), e.sender(), e.recipients(), e.declaredSize(),
-                    e.body(), e.smtputf8(), e.ret(), e.envid(), null), QueueName.ACTIVE);
-        }).compose(x -> vertx.executeBlocking(() -> {
-            hooks.afterCommit(w.id());
-            return w.id();
-        }, false)).recover(e -> w.abort().transform(y -> Future.failedFuture(e))))
-                .eventually(queue::close);
+    private Future<Void> blocking(IoStep step) {
+        return vertx.executeBlocking(() -> {
+            step.run();
+            return null;
+        }, false);
     }
 }

@@ -48,6 +48,8 @@ public final class Main implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILURE = 1;
     static final int USAGE = 2;
+    /** Not done yet, will be (sysexits EX_TEMPFAIL): a quarantine release still in progress. */
+    static final int TEMPFAIL = 75;
 
     @Option(
             names = {"-c", "--config-dir"},

@@ -1,11 +1,11 @@
 // QuarantineCommand: `postern quarantine list|show|release|delete|purge` -- review the quarantine from the
-// shell. Release writes the message for the chosen recipients straight into the backend queue (active/, no
-// second scan) once; the running gateway delivers it within a second. Governed by quarantine_*.
+// shell. Release puts the message for the chosen recipients into the backend queue (active/, no second scan)
+// exactly once (QuarantineRelease); the running gateway delivers it within a second. Governed by quarantine_*.
 package org.postern.appliance;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,16 +14,10 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.postern.core.Envelope;
-import org.postern.gateway.queue.IncomingQueue;
-import org.postern.gateway.queue.QueueName;
-import org.postern.gateway.queue.QueueWriterStream;
-import org.postern.gateway.queue.Spool;
 import org.postern.policies.conf.Config;
 import org.postern.quarantine.store.Entry;
 import org.postern.quarantine.store.Query;
 import org.postern.quarantine.store.RecipientStatus;
-import org.postern.quarantine.store.Release;
 import org.postern.quarantine.store.SqliteQuarantine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,9 +28,12 @@ import picocli.CommandLine.Parameters;
         "  postern quarantine show ID [--content]",
         "  postern quarantine release ID [--rcpt ADDRESS]   deliver it (once per recipient)",
         "  postern quarantine delete ID [--rcpt ADDRESS]",
-        "  postern quarantine purge                         remove what is older than quarantine_lifetime"})
+        "  postern quarantine purge                         settle interrupted releases, remove what is older than",
+        "                                                   quarantine_lifetime"})
 final class QuarantineCommand extends ConfiguredCommand {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** Test only: halt the JVM at this step of a release (after-claim, after-commit, after-complete), as a crash would. */
+    static final String HALT_PROPERTY = "postern.test.release-halt";
 
     @Parameters(index = "0", paramLabel = "ACTION", description = "list, show, release, delete or purge")
     String action;
@@ -104,17 +101,21 @@ final class QuarantineCommand extends ConfiguredCommand {
                 }
             }
             case "release" -> {
-                Release r = RunCommand.await(store.beginRelease(need(id), Optional.ofNullable(rcpt)), WAIT);
-                String queueId;
-                try {
-                    queueId = RunCommand.await(requeue(vertx, config, r), WAIT);
-                } catch (Exception ex) {
-                    RunCommand.await(store.abortRelease(r.id(), r.addresses()), WAIT);
-                    throw ex;
+                String halt = System.getProperty(HALT_PROPERTY);
+                QuarantineRelease.Outcome o = new QuarantineRelease(vertx, store, QuarantineSetup.spool(config),
+                        Clock.systemUTC(), halt == null ? QuarantineRelease.Hooks.NONE : QuarantineRelease.haltingAt(halt))
+                        .run(need(id), Optional.ofNullable(rcpt), System.getProperty("user.name", "cli"), WAIT);
+                if (!o.done()) {
+                    main.err().println("postern/quarantine: " + o.id() + ": " + (o.queueId() == null
+                            ? "release not started after " + WAIT.toSeconds() + " s (quarantine index busy?); if it starts "
+                            : "release to " + String.join(", ", o.addresses()) + " as " + o.queueId()
+                                    + " in progress after " + WAIT.toSeconds() + " s; if it does not finish in the background, ")
+                            + "the next `postern quarantine purge` (hourly in the gateway) completes it, or returns it to "
+                            + "quarantine if its copy was never queued");
+                    return Main.TEMPFAIL;
                 }
-                RunCommand.await(store.completeRelease(r.id(), r.addresses(), System.getProperty("user.name", "cli")), WAIT);
-                main.out().println("postern/quarantine: " + r.id() + ": released to " + String.join(", ", r.addresses())
-                        + " as " + queueId);
+                main.out().println("postern/quarantine: " + o.id() + ": released to " + String.join(", ", o.addresses())
+                        + " as " + o.queueId());
             }
             case "delete" -> {
                 boolean done = RunCommand.await(store.delete(need(id), Optional.ofNullable(rcpt)), WAIT);
@@ -122,7 +123,7 @@ final class QuarantineCommand extends ConfiguredCommand {
                 return done ? Main.OK : Main.FAILURE;
             }
             case "purge" -> main.out().println("postern/quarantine: purged "
-                    + RunCommand.await(store.purge(), WAIT) + " message(s)");
+                    + RunCommand.await(QuarantineSetup.purge(vertx, store, QuarantineSetup.spool(config), Clock.systemUTC()), WAIT) + " message(s)");
             default -> {
                 main.err().println("postern/quarantine: fatal: unknown action " + action);
                 return Main.USAGE;
@@ -130,23 +131,6 @@ final class QuarantineCommand extends ConfiguredCommand {
         }
         main.out().flush();
         return Main.OK;
-    }
-
-    /** Writes the released copy into active/ under a new queue id: the backend delivers it, vscan does not see it. */
-    private static Future<String> requeue(Vertx vertx, Config config, Release r) throws Exception {
-        Spool spool = Spool.attach(config.configDir().toAbsolutePath().resolve(config.get("queue_directory")).normalize());
-        IncomingQueue queue = new IncomingQueue(vertx, spool, java.time.Clock.systemUTC());
-        return queue.create(queue.newQueueId()).compose(w -> vertx.executeBlocking(() -> {
-            try (InputStream in = r.content().open(); QueueWriterStream out = new QueueWriterStream(w)) {
-                in.transferTo(out);
-            }
-            return w;
-        }, false).compose(x -> {
-            Envelope e = r.envelope();
-            return w.commit(new Envelope(w.id(), e.arrival(), e.client(), e.sender(), e.recipients(), e.declaredSize(),
-                    e.body(), e.smtputf8(), e.ret(), e.envid(), null), QueueName.ACTIVE);
-        }).map(x -> w.id().value()).recover(e -> w.abort().transform(y -> Future.failedFuture(e))))
-                .eventually(queue::close);
     }
 
     private void show(Entry e) {
@@ -166,8 +150,10 @@ final class QuarantineCommand extends ConfiguredCommand {
         out.println("rule: " + e.rule());
     }
 
+    /** " (quarantined)", " (releasing as 0A3F2B61C0DP4821)": a release's state names its copy's queue id. */
     private static String state(RecipientStatus r) {
-        return " (" + r.state().name().toLowerCase(Locale.ROOT) + ")";
+        return " (" + r.state().name().toLowerCase(Locale.ROOT) + (r.releaseQueueId() == null ? "" : " as " + r.releaseQueueId())
+                + ")";
     }
 
     private static String verdictClass(String reason) throws Fatal {

@@ -55,7 +55,7 @@ final class RunCommand extends ConfiguredCommand {
             SqliteQuarantine quarantine = null;
             if (config.lists("qmgr")) {
                 quarantine = await(QuarantineSetup.open(vertx, config), START_TIMEOUT);
-                QuarantineSetup.schedulePurge(vertx, quarantine, master);
+                QuarantineSetup.schedulePurge(vertx, quarantine, config, master);
             }
             gateway = await(Gateway.start(vertx, config, java.time.Clock.systemDefaultZone(), quarantine), START_TIMEOUT);
         } catch (ExecutionException | TimeoutException e) {

@@ -20,8 +20,15 @@ final class PosternProcess {
 
     /** {@code postern -c configDir args...}, with a small heap, stdin closed. */
     static Result run(Path configDir, String... args) throws Exception {
+        return run(configDir, List.of(), args);
+    }
+
+    /** As {@link #run(Path, String...)}, with more JVM options (e.g. a test-only -D hook). */
+    static Result run(Path configDir, List<String> jvmOptions, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-jar", Path.of(System.getProperty("postern.jar", "target/postern.jar")).toString(),
+                "-Xmx96m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", Path.of(System.getProperty("postern.jar", "target/postern.jar")).toString(),
                 "-c", configDir.toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).start();

@@ -1,6 +1,6 @@
 // QueueCommands: postsuper -d/-h/-H/-r and postqueue -f for Postern -- delete, hold, release, requeue one
-// message or ALL, and flush. Run inside the gateway (through the control socket) so a message being
-// delivered is changed only when its delivery ends, or on the bare spool when no gateway runs.
+// message or ALL, and flush. Run inside the gateway (control socket) so a message being delivered is changed
+// only when its delivery ends, or on the bare spool. A quarantine release's staged copy stays in hold/.
 package org.postern.gateway.qmgr;
 
 import io.vertx.core.Future;
@@ -165,6 +165,7 @@ public final class QueueCommands {
             }
             case RELEASE -> {
                 if (from != QueueName.HOLD) return null;
+                if (QueueFile.stagedRelease(spool.file(QueueName.HOLD, id))) return stagedRelease(id);
                 if (QueueFile.heldUnscanned(spool.file(QueueName.HOLD, id))) {
                     spool.move(id, QueueName.HOLD, QueueName.INCOMING); // to the content filter first
                     return id + ": " + op.done + " (to be scanned)";
@@ -173,10 +174,20 @@ public final class QueueCommands {
                 Files.setLastModifiedTime(spool.file(QueueName.DEFERRED, id), FileTime.from(Instant.now()));
             }
             case REQUEUE -> {
+                if (from == QueueName.HOLD && QueueFile.stagedRelease(spool.file(QueueName.HOLD, id))) return stagedRelease(id);
                 if (from != QueueName.INCOMING) spool.move(id, from, QueueName.INCOMING);
                 DeferLog.delete(spool.root(), id); // its bounce logs stay: the notices are still owed (postsuper -r)
             }
         }
         return id + ": " + op.done;
+    }
+
+    /**
+     * The answer for a quarantine release's copy staged in hold/: sending it on here would deliver it even when
+     * its release is undone (and then the recipients could be released again). `postern quarantine purge`
+     * completes the release and sends it on, or deletes it; `postern queue delete` cancels it.
+     */
+    private static String stagedRelease(QueueId id) {
+        return id + ": staged quarantine release, left in hold (`postern quarantine purge` sends it on or drops it)";
     }
 }

@@ -48,16 +48,30 @@ public final class IncomingQueue {
     private Future<Void> closed;
 
     public IncomingQueue(Vertx vertx, Spool spool, Clock clock) {
-        this(vertx, spool, clock, Hooks.NONE);
+        this(vertx, spool, new QueueIdGenerator(clock, spool.highestIdAtOpen()), Hooks.NONE);
     }
 
     IncomingQueue(Vertx vertx, Spool spool, Clock clock, Hooks hooks) {
+        this(vertx, spool, new QueueIdGenerator(clock, spool.highestIdAtOpen()), hooks);
+    }
+
+    private IncomingQueue(Vertx vertx, Spool spool, QueueIdGenerator ids, Hooks hooks) {
         this.vertx = vertx;
         this.spool = spool;
-        this.ids = new QueueIdGenerator(clock, spool.highestIdAtOpen());
+        this.ids = ids;
         this.hooks = hooks;
         this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, POOL_SIZE);
         this.committer = new GroupCommitter(spool, hooks);
+    }
+
+    /**
+     * The queue of a process writing into the spool of a gateway that runs beside it (`postern quarantine
+     * release`, on a {@link Spool#attach}ed spool): its ids carry this process's id, so they can never be ids
+     * the gateway takes (QueueIdGenerator#forProcess) -- nor can a restart's clean-up take one of its files for
+     * a gateway message's.
+     */
+    public static IncomingQueue attached(Vertx vertx, Spool spool, Clock clock) {
+        return new IncomingQueue(vertx, spool, QueueIdGenerator.forProcess(clock, ProcessHandle.current().pid()), Hooks.NONE);
     }
 
     /**

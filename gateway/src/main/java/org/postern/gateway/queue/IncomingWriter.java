@@ -143,15 +143,20 @@ final class IncomingWriter implements QueueWriter {
 
     @Override
     public Future<Void> commit(Envelope env, QueueName target) {
-        return commit(env, target, target == QueueName.HOLD ? QueueFile.FLAG_UNSCANNED : 0);
+        return commit(env, target, target == QueueName.HOLD ? QueueFile.Mark.HELD_UNSCANNED : QueueFile.Mark.NONE);
     }
 
     @Override
     public Future<Void> commitInTransit(Envelope env) {
-        return commit(env, QueueName.INCOMING, QueueFile.FLAG_TRANSIT);
+        return commit(env, QueueName.INCOMING, QueueFile.Mark.IN_TRANSIT);
     }
 
-    private synchronized Future<Void> commit(Envelope env, QueueName target, byte flags) {
+    @Override
+    public Future<Void> commitStagedRelease(Envelope env) {
+        return commit(env, QueueName.HOLD, QueueFile.Mark.STAGED_RELEASE);
+    }
+
+    private synchronized Future<Void> commit(Envelope env, QueueName target, QueueFile.Mark mark) {
         Throwable failed = failure;
         if (failed != null) return Future.failedFuture(failed);
         if (commitFuture != null) return Future.failedFuture(new IllegalStateException(id + ": commit called twice"));
@@ -168,7 +173,7 @@ final class IncomingWriter implements QueueWriter {
         Context context = queue.vertx().getOrCreateContext();
         Future<Void> synced = enqueue(() -> {
             if (length > 0) writeContent(data, length);
-            finish(env, flags);
+            finish(env, mark);
             return null;
         });
         commitFuture = synced.compose(v -> queue.committer().submit(id, temp, target, context))
@@ -230,13 +235,14 @@ final class IncomingWriter implements QueueWriter {
     }
 
     /**
-     * Worker side: envelope after the content, then the header with its {@code flags}, then fsync. Whatever
-     * cleanup commits to hold/ has not been scanned yet: flagged so, its release sends it to incoming/.
+     * Worker side: envelope after the content, then the header with its {@code mark}, then fsync. Whatever
+     * cleanup commits to hold/ has not been scanned yet: flagged so, its release sends it to incoming/ (or flags
+     * a staged quarantine release, or a content-filter message not answered yet).
      */
-    private void finish(Envelope env, byte flags) throws IOException {
+    private void finish(Envelope env, QueueFile.Mark mark) throws IOException {
         byte[] envelope = EnvelopeCodec.encode(env);
         writeAt(channel, ByteBuffer.wrap(envelope), QueueFile.HEADER_LENGTH + fileContentLength);
-        writeAt(channel, QueueFile.header(fileContentLength, envelope.length, flags), 0);
+        writeAt(channel, QueueFile.header(fileContentLength, envelope.length, mark), 0);
         if (recycled) channel.truncate(QueueFile.HEADER_LENGTH + fileContentLength + envelope.length);
         queue.hooks().beforeFileSync(id);
         channel.force(true);

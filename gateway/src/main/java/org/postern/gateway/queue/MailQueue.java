@@ -23,13 +23,15 @@ import org.slf4j.LoggerFactory;
  * incoming, active (id marked {@code *}), deferred and hold (marked {@code !}), in that order and
  * by id within each; sender (null sender as MAILER-DAEMON) and undelivered recipients with their
  * local parts quoted as RFC 822 requires and unprintable characters shown as {@code ?}. A message vscan could
- * not scan yet shows why (its scan note) in incoming/.
+ * not scan yet shows why (its scan note) in incoming/; the staged copy of a quarantine release in hold/ says so.
  */
 public final class MailQueue {
     private static final Logger LOG = LoggerFactory.getLogger(MailQueue.class);
     /** The queues mailq shows, in Postfix's order. */
     static final List<QueueName> SHOWN = List.of(QueueName.INCOMING, QueueName.ACTIVE, QueueName.DEFERRED, QueueName.HOLD);
     static final String EMPTY_ADDR = "MAILER-DAEMON";
+    /** The reason shown for a quarantine release's copy staged in hold/ (QueueFile#stagedRelease). */
+    static final String STAGED_RELEASE = "quarantine release in progress; postern quarantine purge completes or undoes it";
     private static final String STRING_FORMAT = "%-11s %7s %-20s %s\n";
     private static final String SENDER_FORMAT = "%-11s %7d %20.20s %s\n";
     private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -69,7 +71,8 @@ public final class MailQueue {
                 Envelope env = f.envelope();
                 List<QueueEntry.PendingRecipient> rcpts = new ArrayList<>();
                 java.util.Map<String, String> reasons = DeferLog.read(queueDirectory, id);
-                String waiting = q == QueueName.INCOMING && noted.contains(id) ? DeferLog.scanNote(queueDirectory, id) : null;
+                String waiting = q == QueueName.INCOMING && noted.contains(id) ? DeferLog.scanNote(queueDirectory, id)
+                        : q == QueueName.HOLD && f.stagedRelease() ? STAGED_RELEASE : null;
                 for (int i : f.pendingRecipients()) {
                     String address = env.recipients().get(i).address();
                     rcpts.add(new QueueEntry.PendingRecipient(address, reasons.getOrDefault(address, waiting)));

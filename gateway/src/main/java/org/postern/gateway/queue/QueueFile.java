@@ -25,7 +25,8 @@ import org.postern.core.Envelope;
  *   8  2  format version (1)
  *  10  2  header length (64)
  *  12  1  flags: 1 = held before the content filter (hold/ only: a release sends it to incoming/ to be scanned);
- *           2 = in transit (incoming/ only): a content-filter listener's client is not answered yet, so the
+ *           2 = a staged quarantine release (hold/ only: sent on to active/ only by its release, once complete);
+ *           4 = in transit (incoming/ only): a content-filter listener's client is not answered yet, so the
  *               message is still the client's -- the after-queue stage removes it should it find it so
  *  13  3  reserved (0)
  *  16  8  content offset (64)
@@ -58,8 +59,9 @@ public final class QueueFile {
     public static final int HEADER_LENGTH = 64;
     /** Offset of the header's flags byte, and its flags. */
     private static final int FLAGS_OFFSET = 12;
-    static final byte FLAG_UNSCANNED = 1;
-    static final byte FLAG_TRANSIT = 2;
+    private static final byte FLAG_UNSCANNED = 1;
+    private static final byte FLAG_STAGED_RELEASE = 2;
+    private static final byte FLAG_TRANSIT = 4;
     private static final long MAX_ENVELOPE = 64L << 20;
 
     private final Path path;
@@ -197,12 +199,29 @@ public final class QueueFile {
     }
 
     /**
+     * True when {@code file} (in hold/) is the copy of a quarantine release whose claim may not be complete yet:
+     * only that release, or the recovery of an interrupted one (`postern quarantine purge`), sends it on to
+     * active/ -- or deletes it when the release was undone. A `postern queue release` would deliver it whether
+     * or not the release completes. Blocking.
+     */
+    public static boolean stagedRelease(Path file) throws IOException {
+        return (flags(file) & FLAG_STAGED_RELEASE) != 0;
+    }
+
+    /** As {@link #stagedRelease(Path)}, from this reading's header. */
+    public boolean stagedRelease() {
+        return (flags & FLAG_STAGED_RELEASE) != 0;
+    }
+
+    /**
      * Sets or clears the held-before-the-content-filter flag of a committed file in place (one byte) and
-     * fsyncs it before returning: a queue command does so before it moves the file into hold/. Blocking.
+     * fsyncs it before returning: a queue command does so before it moves the file into hold/. It clears the
+     * staged-release flag, left over from a release that sent the copy on: held now, it is an ordinary message.
+     * Blocking.
      */
     public static void markHeldUnscanned(Path file, boolean unscanned) throws IOException {
         rewriteBytes(file, Map.of((long) FLAGS_OFFSET,
-                old -> (byte) (unscanned ? old | FLAG_UNSCANNED : old & ~FLAG_UNSCANNED)));
+                old -> (byte) ((old & ~(FLAG_UNSCANNED | FLAG_STAGED_RELEASE)) | (unscanned ? FLAG_UNSCANNED : 0))));
     }
 
     /** A one-byte field's new value from its old one; may refuse what it finds. */
@@ -288,10 +307,21 @@ public final class QueueFile {
         return b.array();
     }
 
+    /** What a commit into {@code target} marks in the header: see {@link QueueWriter#commit(Envelope, QueueName)}. */
+    enum Mark {
+        NONE((byte) 0), HELD_UNSCANNED(FLAG_UNSCANNED), STAGED_RELEASE(FLAG_STAGED_RELEASE), IN_TRANSIT(FLAG_TRANSIT);
+
+        final byte flags;
+
+        Mark(byte flags) {
+            this.flags = flags;
+        }
+    }
+
     /** The header of a file whose content is {@code contentLength} bytes and envelope {@code envLength}. */
-    static ByteBuffer header(long contentLength, long envLength, byte flags) {
+    static ByteBuffer header(long contentLength, long envLength, Mark mark) {
         ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH);
-        h.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).put(flags).put((byte) 0)
+        h.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).put(mark.flags).put((byte) 0)
                 .putShort((short) 0);
         h.putLong(HEADER_LENGTH).putLong(contentLength).putLong(HEADER_LENGTH + contentLength).putLong(envLength);
         return h.position(0);

@@ -1,6 +1,6 @@
-// QueueIdGenerator: hands out queue ids in Postfix's short style (upper-case hex, here always 11
-// digits) for smtpd at MAIL FROM time. Ids are unique within the spool across restarts because they
-// grow strictly: from the injected Clock and above every id found in queue_directory at open.
+// QueueIdGenerator: hands out queue ids in Postfix's short style (upper-case hex, 11 digits) for smtpd at
+// MAIL FROM time, unique across restarts: from the injected Clock, above every id in queue_directory at open.
+// Another process writing into the spool (`postern quarantine release`) tags its ids with its process id.
 package org.postern.gateway.queue;
 
 import java.time.Clock;
@@ -19,6 +19,12 @@ import org.postern.core.QueueId;
  * plus one is used instead, so ids never repeat in one process and never go below a floor taken
  * from the spool. The writer still creates each file with CREATE_NEW and takes a new id on a
  * collision, so even a foreign file with a matching name is never overwritten. Thread-safe.
+ *
+ * <p>Another process than the gateway draws from the same clock but cannot know the gateway's last id: its
+ * generator ({@link #forProcess}) appends {@code P} and its process id to the 11 digits (e.g.
+ * {@code 0A3F2B61C0DP48213}). Such an id is never of the gateway's form, so the two can never pick the same id
+ * (Postfix mixes the inode number into its long ids for the same reason); two such processes differ by their
+ * process ids, and one process's ids grow strictly. They still sort by time beside the gateway's.
  */
 public final class QueueIdGenerator {
     /** Number of hex digits of every generated id. */
@@ -30,6 +36,7 @@ public final class QueueIdGenerator {
 
     private final Clock clock;
     private final AtomicLong last;
+    private final String tag;
 
     /** Ids from the clock alone. */
     public QueueIdGenerator(Clock clock) {
@@ -38,8 +45,19 @@ public final class QueueIdGenerator {
 
     /** Ids from the clock, always greater than {@code floor} (the greatest id already in the spool). */
     QueueIdGenerator(Clock clock, long floor) {
+        this(clock, floor, "");
+    }
+
+    private QueueIdGenerator(Clock clock, long floor, String tag) {
         this.clock = clock;
         this.last = new AtomicLong(floor);
+        this.tag = tag;
+    }
+
+    /** Ids for process {@code pid}, which is not the gateway: the clock's digits, then {@code P} and the pid. */
+    public static QueueIdGenerator forProcess(Clock clock, long pid) {
+        if (pid < 0) throw new IllegalArgumentException("process id " + pid);
+        return new QueueIdGenerator(clock, -1, "P" + pid);
     }
 
     /** A fresh id, greater than every id this generator returned before. */
@@ -47,10 +65,10 @@ public final class QueueIdGenerator {
         long tick = ticks(clock.instant());
         long value = last.updateAndGet(prev -> Math.max(tick, prev + 1));
         if (value > MAX) throw new IllegalStateException("queue id space exhausted: " + value);
-        return new QueueId(format(value));
+        return new QueueId(format(value) + tag);
     }
 
-    /** The number a generated id stands for; empty for ids of another form (e.g. foreign files). */
+    /** The number a gateway's id stands for; empty for ids of another form (another process's, foreign files). */
     static OptionalLong valueOf(String name) {
         if (name == null || !FORM.matcher(name).matches()) return OptionalLong.empty();
         return OptionalLong.of(Long.parseLong(name, 16));

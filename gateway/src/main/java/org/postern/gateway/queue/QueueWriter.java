@@ -61,6 +61,13 @@ public interface QueueWriter {
     }
 
     /**
+     * As {@link #commit(Envelope, QueueName)} into {@link QueueName#HOLD}, flagged as a staged quarantine release
+     * ({@link QueueFile#stagedRelease(java.nio.file.Path)}): never scheduled, refused by `postern queue release`;
+     * the release that wrote it sends it on to active/ once its claim in the quarantine index is complete.
+     */
+    Future<Void> commitStagedRelease(Envelope env);
+
+    /**
      * Drops the message: removes the temporary file after any writes in flight. Idempotent, safe after
      * a failed write. After {@link #commit} it changes nothing: a queued message is never removed here.
      */

@@ -125,16 +125,27 @@ public final class Spool {
     /**
      * A crash right after {@link #promote} can leave a message's name in incoming/ beside its name in
      * active/ (or wherever qmgr moved it since): both name the same file. The later queue is where it
-     * went on; the incoming/ name goes, so vscan does not scan and deliver it a second time.
+     * went on; the incoming/ name goes, so vscan does not scan and deliver it a second time. Two different
+     * files under one id are two messages (ids clashing between processes): both stay, with a warning.
      */
     private static int removeInterruptedPromotions(Map<QueueName, Path> dirs) throws IOException {
         int removed = 0;
         for (QueueId id : ids(dirs.get(QueueName.INCOMING))) {
+            Path incoming = dirs.get(QueueName.INCOMING).resolve(id.value());
             for (QueueName q : QueueName.values()) {
-                if (q != QueueName.INCOMING && Files.exists(dirs.get(q).resolve(id.value()))) {
-                    if (Files.deleteIfExists(dirs.get(QueueName.INCOMING).resolve(id.value()))) removed++;
-                    break;
+                Path later = dirs.get(q).resolve(id.value());
+                if (q == QueueName.INCOMING || !Files.exists(later)) continue;
+                try {
+                    if (!Files.isSameFile(incoming, later)) {
+                        LOG.warn("{}: incoming/{} and {}/{} are different messages under one queue id; both kept", id, id,
+                                q.dirName(), id);
+                    } else if (Files.deleteIfExists(incoming)) {
+                        removed++;
+                    }
+                } catch (NoSuchFileException gone) {
+                    // one of them went meanwhile: nothing left to resolve
                 }
+                break;
             }
         }
         if (removed > 0) syncDirectory(dirs.get(QueueName.INCOMING));

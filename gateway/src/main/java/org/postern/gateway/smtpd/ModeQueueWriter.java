@@ -74,6 +74,11 @@ final class ModeQueueWriter implements QueueWriter {
     }
 
     @Override
+    public Future<Void> commitStagedRelease(Envelope env) {
+        return w.commitStagedRelease(env);
+    }
+
+    @Override
     public Future<Void> abort() {
         return w.abort();
     }

@@ -99,6 +99,11 @@ class HeaderRewriteInCleanupTest {
         }
 
         @Override
+        public Future<Void> commitStagedRelease(Envelope env) {
+            return commit(env, QueueName.HOLD);
+        }
+
+        @Override
         public Future<Void> abort() {
             aborted = true;
             return Future.succeededFuture();

@@ -1,6 +1,7 @@
 // QueueCommandsHoldTest: mail held before the content filter (cleanup's HOLD action, `queue hold` of mail in
 // incoming/) goes back to incoming/ when released, to be scanned; mail held after the scan (active/,
-// deferred/) goes on to deferred/ as in Postfix. The flag lives in the queue file and survives restarts.
+// deferred/) goes on to deferred/ as in Postfix; a quarantine release's staged copy is neither released nor
+// requeued. The flags live in the queue file and survive restarts.
 package org.postern.gateway.qmgr;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,10 +53,21 @@ class QueueCommandsHoldTest {
     private QueueId commit(QueueName target) throws Exception {
         QueueWriter w = await(queue.create(queue.newQueueId()));
         await(w.write(Buffer.buffer("Subject: t\r\n\r\nbody\r\n")));
-        await(w.commit(new Envelope(w.id(), Clock.systemUTC().instant(),
-                new ClientInfo("c.test", "192.0.2.1", 1, "c.test", "ESMTP", null, null, null, null), "a@s.test",
-                List.of(Recipient.of("r@x.test")), -1, Envelope.BodyType.SEVEN_BIT, false, null, null), target));
+        await(w.commit(envelope(w.id()), target));
         return w.id();
+    }
+
+    private QueueId stageRelease() throws Exception {
+        QueueWriter w = await(queue.create(queue.newQueueId()));
+        await(w.write(Buffer.buffer("Subject: t\r\n\r\nbody\r\n")));
+        await(w.commitStagedRelease(envelope(w.id())));
+        return w.id();
+    }
+
+    private static Envelope envelope(QueueId id) {
+        return new Envelope(id, Clock.systemUTC().instant(),
+                new ClientInfo("c.test", "192.0.2.1", 1, "c.test", "ESMTP", null, null, null, null), "a@s.test",
+                List.of(Recipient.of("r@x.test")), -1, Envelope.BodyType.SEVEN_BIT, false, null, null);
     }
 
     private List<String> run(QueueCommands.Op op, QueueId id) throws Exception {
@@ -92,6 +104,31 @@ class QueueCommandsHoldTest {
                 "Released from hold: 1 message");
         assertThat(spool.ids(QueueName.DEFERRED)).containsExactly(id);
         assertThat(spool.ids(QueueName.INCOMING)).isEmpty();
+    }
+
+    /**
+     * Sending a staged copy on is its quarantine release's business: done here it would deliver mail whose release
+     * may yet be undone (and released again). Deleting it cancels the release.
+     */
+    @Test
+    void aStagedQuarantineReleaseIsNeitherReleasedNorRequeued() throws Exception {
+        QueueId id = stageRelease();
+        assertThat(QueueFile.stagedRelease(spool.file(QueueName.HOLD, id))).isTrue();
+        assertThat(QueueFile.heldUnscanned(spool.file(QueueName.HOLD, id))).isFalse();
+        assertThat(run(QueueCommands.Op.RELEASE, id)).containsExactly(id + ": staged quarantine release, left in hold "
+                + "(`postern quarantine purge` sends it on or drops it)", "Released from hold: 0 messages");
+        assertThat(await(commands.run(QueueCommands.Op.REQUEUE, "ALL", null))).contains("Requeued: 0 messages");
+        assertThat(run(QueueCommands.Op.HOLD, id)).contains("Placed on hold: 0 messages");
+        assertThat(spool.ids(QueueName.HOLD)).containsExactly(id);
+
+        spool.move(id, QueueName.HOLD, QueueName.ACTIVE); // what its release does once complete
+        assertThat(run(QueueCommands.Op.HOLD, id)).contains(id + ": placed on hold");
+        assertThat(QueueFile.stagedRelease(spool.file(QueueName.HOLD, id))).as("held again: an ordinary message").isFalse();
+        assertThat(run(QueueCommands.Op.RELEASE, id)).contains(id + ": released from hold");
+
+        QueueId cancelled = stageRelease();
+        assertThat(run(QueueCommands.Op.DELETE, cancelled)).contains(cancelled + ": removed");
+        assertThat(spool.ids(QueueName.HOLD)).isEmpty();
     }
 
     private static <T> T await(Future<T> f) throws Exception {

@@ -133,6 +133,32 @@ class MailQueueTest {
         assertThat(MailQueue.list(root).get(0).recipients()).extracting(QueueEntry.PendingRecipient::reason).containsOnlyNulls();
     }
 
+    /** A quarantine release's copy staged in hold/ is listed as held, saying what it waits for. */
+    @Test
+    void aStagedQuarantineReleaseIsListedAsHeldWithWhatItWaitsFor() throws Exception {
+        spoolWith(new Queued(QueueName.HOLD, 10, env("3F2A61C0A1B", "2026-11-21T23:26:00Z", "s@example.com", "a@example.net")));
+        Vertx vertx = Vertx.vertx();
+        try {
+            IncomingQueue queue = IncomingQueue.attached(vertx, Spool.attach(root), Clock.systemUTC());
+            QueueWriter w = await(queue.create(queue.newQueueId()));
+            await(w.write(Buffer.buffer("Subject: released\r\n\r\nbody\r\n")));
+            await(w.commitStagedRelease(env(w.id().value(), "2026-11-21T23:27:00Z", "s@example.com", "b@example.net")));
+            await(queue.close());
+        } finally {
+            await(vertx.close());
+        }
+
+        List<QueueEntry> entries = MailQueue.list(root);
+        assertThat(entries).extracting(QueueEntry::queue).containsExactly(QueueName.HOLD, QueueName.HOLD);
+        QueueEntry held = entries.stream().filter(e -> e.queueId().value().equals("3F2A61C0A1B")).findFirst().orElseThrow();
+        QueueEntry staged = entries.stream().filter(e -> e != held).findFirst().orElseThrow();
+        assertThat(held.recipients()).extracting(QueueEntry.PendingRecipient::reason).containsOnlyNulls();
+        assertThat(staged.recipients()).extracting(QueueEntry.PendingRecipient::reason)
+                .containsExactly(MailQueue.STAGED_RELEASE);
+        assertThat(MailQueue.format(entries, ZoneOffset.UTC)).contains(staged.queueId() + "!")
+                .contains("(quarantine release in progress; postern quarantine purge completes or undoes it)");
+    }
+
     @Test
     void emptyQueue() throws IOException {
         Spool.open(root);

@@ -101,6 +101,29 @@ class QueueIdGeneratorTest {
         assertThat(seen).hasSize(80_000);
     }
 
+    /**
+     * `postern quarantine release` draws ids in its own JVM beside the gateway, from the same clock, without
+     * knowing the gateway's last id: its ids carry its pid, so they are never ids the gateway takes, and two
+     * such processes never take each other's.
+     */
+    @Test
+    void idsOfAnotherProcessNeverMeetTheGatewaysNorEachOthers() {
+        Clock clock = Clock.fixed(T, ZoneOffset.UTC);
+        QueueIdGenerator gateway = new QueueIdGenerator(clock);
+        QueueIdGenerator cli = QueueIdGenerator.forProcess(clock, 4242);
+        QueueIdGenerator otherCli = QueueIdGenerator.forProcess(clock, 4243);
+        Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            assertThat(seen.add(gateway.next().value())).isTrue();
+            assertThat(seen.add(cli.next().value())).isTrue();
+            assertThat(seen.add(otherCli.next().value())).isTrue();
+        }
+        String id = QueueIdGenerator.forProcess(clock, 4242).next().value();
+        assertThat(id).isEqualTo(String.format("%011XP4242", QueueIdGenerator.ticks(T)));
+        assertThat(QueueIdGenerator.valueOf(id)).as("never raises the gateway's floor").isEmpty();
+        assertThat(org.postern.core.QueueId.isValid(id)).isTrue();
+    }
+
     @Test
     void valueOfRejectsForeignNames() {
         assertThat(QueueIdGenerator.valueOf("3f2a61c0a1b")).isEmpty();

@@ -199,6 +199,20 @@ class SpoolTest {
         assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).anyMatch(l -> l.contains("removed 1 incoming/ name of message already in a later queue"));
     }
 
+    /** Not one file with two names but two messages that drew one id (two processes): neither is taken for the other. */
+    @Test
+    void twoDifferentMessagesUnderOneIdAreBothKeptAtOpen() throws IOException {
+        Spool spool = Spool.open(tmp);
+        QueueId id = new QueueId("0000000000A");
+        Files.write(spool.file(QueueName.INCOMING, id), new byte[] {1}); // waiting for its scan
+        Files.write(spool.file(QueueName.ACTIVE, id), new byte[] {2}); // another process's message
+        Spool reopened = Spool.open(tmp);
+        assertThat(Files.readAllBytes(reopened.file(QueueName.INCOMING, id))).containsExactly(1);
+        assertThat(Files.readAllBytes(reopened.file(QueueName.ACTIVE, id))).containsExactly(2);
+        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(l -> l.contains("different messages under one queue id; both kept"));
+    }
+
     @Test
     void newIdsComeAfterEveryIdInTheSpoolEvenWithAnEarlierClock() throws Exception {
         Path root = tmp.resolve("spool");

@@ -31,7 +31,7 @@ final class MessageRows {
             + "m.client_address, m.client_port, m.helo, m.protocol, m.tls_protocol, m.tls_cipher, m.sasl_method, "
             + "m.sasl_user, m.sender, m.subject, m.size, m.verdict_class, m.virus, m.spam_score, m.symbols, m.reason, "
             + "m.rule, m.declared_size, m.body_type, m.smtputf8, m.ret, m.envid, m.envelope_filter, "
-            + "r.address, r.notify, r.orcpt, r.state, r.state_time, r.who FROM ";
+            + "r.address, r.notify, r.orcpt, r.state, r.state_time, r.who, r.release_queue_id FROM ";
     private static final String JOIN_RECIPIENTS = " m JOIN recipients r ON r.message_id = m.id ";
 
     private MessageRows() {}
@@ -153,8 +153,8 @@ final class MessageRows {
 
     /** The recipients of one message in quarantine order; empty when there is no such message. */
     static List<RecipientStatus> recipients(Connection c, String id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT address, notify, orcpt, state, state_time, who "
-                + "FROM recipients WHERE message_id = ? ORDER BY rowid")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT address, notify, orcpt, state, state_time, who, "
+                + "release_queue_id FROM recipients WHERE message_id = ? ORDER BY rowid")) {
             s.setString(1, id);
             List<RecipientStatus> result = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
@@ -177,11 +177,13 @@ final class MessageRows {
 
     /**
      * Up to {@code max} ids of messages quarantined before {@code cutoff}, oldest first; none that is being
-     * released (a releaser holds a live claim: its copy may be on its way to the queue).
+     * released (a releaser holds a live claim: its copy may be on its way to the queue) or whose released copy
+     * is still staged (the recovery needs the rows to send it on).
      */
     static List<String> quarantinedBefore(Connection c, Instant cutoff, int max) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT id FROM messages m WHERE time < ? AND NOT EXISTS "
-                + "(SELECT 1 FROM recipients r WHERE r.message_id = m.id AND r.state = ?) ORDER BY time LIMIT ?")) {
+                + "(SELECT 1 FROM recipients r WHERE r.message_id = m.id AND (r.state = ? OR r.release_staged = 1)) "
+                + "ORDER BY time LIMIT ?")) {
             s.setLong(1, cutoff.toEpochMilli());
             s.setString(2, RecipientState.RELEASING.dbName());
             s.setInt(3, max);
@@ -241,7 +243,7 @@ final class MessageRows {
                 ret == null ? null : Envelope.Ret.valueOf(ret), rs.getString(27), rs.getString(28));
     }
 
-    /** A recipient from six columns starting at {@code col}: address, notify, orcpt, state, state_time, who. */
+    /** A recipient from seven columns from {@code col}: address, notify, orcpt, state, state_time, who, release_queue_id. */
     private static RecipientStatus recipient(ResultSet rs, int col) throws SQLException {
         String notify = rs.getString(col + 1);
         Set<Recipient.Notify> notifyOn = new LinkedHashSet<>();
@@ -249,8 +251,9 @@ final class MessageRows {
             for (String n : notify.split(",")) notifyOn.add(Recipient.Notify.valueOf(n));
         }
         Recipient r = new Recipient(rs.getString(col), notifyOn, rs.getString(col + 2));
+        String copy = rs.getString(col + 6);
         return new RecipientStatus(r, RecipientState.fromDb(rs.getString(col + 3)),
-                Instant.ofEpochMilli(rs.getLong(col + 4)), rs.getString(col + 5));
+                Instant.ofEpochMilli(rs.getLong(col + 4)), rs.getString(col + 5), copy == null ? null : new QueueId(copy));
     }
 
     /** The envelope of an entry limited to some of its recipients: what a release reinjects. */

@@ -4,6 +4,7 @@ package org.postern.quarantine.store;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.postern.core.QueueId;
 import org.postern.core.Recipient;
 
 /**
@@ -11,8 +12,10 @@ import org.postern.core.Recipient;
  * @param state     where it stands
  * @param stateTime when it entered that state (the quarantine time for QUARANTINED)
  * @param who       who released or deleted it, as given by the CLI or web UI; null when not known
+ * @param releaseQueueId the queue id of its released copy (from the claim on); null when not being released
  */
-public record RecipientStatus(Recipient recipient, RecipientState state, Instant stateTime, String who) {
+public record RecipientStatus(Recipient recipient, RecipientState state, Instant stateTime, String who,
+                              QueueId releaseQueueId) {
     public RecipientStatus {
         Objects.requireNonNull(recipient, "recipient");
         Objects.requireNonNull(state, "state");

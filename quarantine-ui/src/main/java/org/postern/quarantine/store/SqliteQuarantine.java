@@ -26,6 +26,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.postern.core.ContentSource;
 import org.postern.core.QuarantineStore;
+import org.postern.core.QueueId;
 import org.postern.core.Recipient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +41,11 @@ import org.slf4j.LoggerFactory;
  * ones may be a quarantine in progress in another process). Several processes may open the same files.
  *
  * <p>Release is two-phase so two releasers (threads or processes) never both send: {@link #beginRelease}
- * claims recipients (state releasing) in one write transaction, then the caller reinjects and calls
- * {@link #completeRelease} (released) or {@link #abortRelease} (back to quarantined). Claims left by a
- * releaser that died are returned to quarantine by {@link #purge} after {@link #RELEASE_CLAIM_TIMEOUT}.
+ * claims recipients (state releasing) for a copy named by its queue id in one write transaction, then the
+ * caller stages the copy (hold/), calls {@link #completeRelease} (released), sends the copy on to active/ and
+ * calls {@link #releaseSent}; or {@link #abortRelease} (back to quarantined) when its copy never got staged.
+ * Until sent on a claim is listed by {@link #stagedReleases}: the recovery of interrupted releases (in the
+ * appliance, which sees the queue) completes or undoes each by what it finds in the queue, never by age alone.
  */
 public final class SqliteQuarantine implements QuarantineStore {
     static final String POOL_NAME = "quarantine";
@@ -151,53 +154,79 @@ public final class SqliteQuarantine implements QuarantineStore {
     }
 
     /**
-     * Claims {@code rcpt}, or every recipient still quarantined when empty, for release: they go to state
-     * releasing, and the Release carries the envelope (with just them) and the content to reinject.
-     * Refused (QuarantineRefusal) for an unknown message or recipient, or when nothing is left to release
-     * ("already released", "release in progress"). Of concurrent claims on a recipient, one wins.
+     * Claims {@code rcpt}, or every recipient still quarantined when empty, for release as copy {@code copy} (a
+     * queue id the caller holds): they go to state releasing, staged, and the Release carries the envelope (with
+     * just them) and the content to write. Refused (QuarantineRefusal) for an unknown message or recipient, or
+     * when nothing is left to release ("already released", "release in progress"). Of concurrent claims on a
+     * recipient, one wins.
+     *
+     * @param who who asks (shown by list and show), null when not known
      */
-    public Future<Release> beginRelease(String id, Optional<String> rcpt) {
+    public Future<Release> beginRelease(String id, Optional<String> rcpt, QueueId copy, String who) {
         return run(() -> {
             Objects.requireNonNull(rcpt, "rcpt");
+            Objects.requireNonNull(copy, "copy");
             requireId(id);
             Path file = files.path(id);
             Instant now = now();
             Release release = db.write(c -> {
                 Entry entry = MessageRows.find(c, id).orElseThrow(() -> noSuchMessage(id));
                 if (!Files.isRegularFile(file)) throw contentMissing(id);
-                List<Recipient> claimed = RecipientRows.claim(c, id, rcpt, now);
-                return new Release(id, MessageRows.envelopeFor(entry, claimed), () -> Files.newInputStream(file));
+                List<Recipient> claimed = RecipientRows.claim(c, id, rcpt, copy, who, now);
+                return new Release(id, copy, MessageRows.envelopeFor(entry, claimed), () -> Files.newInputStream(file));
             });
-            LOG.info("{}: release: id={}, to=<{}>, claimed", release.envelope().queueId(), id,
-                    String.join(">,<", release.addresses()));
+            LOG.info("{}: release: id={}, to=<{}>, claimed for {} by {}", release.envelope().queueId(), id,
+                    String.join(">,<", release.addresses()), copy, who == null ? "-" : who);
             return release;
         });
     }
 
-    /** Marks claimed recipients released (after the reinjection was accepted); already released ones stay so. */
-    public Future<Void> completeRelease(String id, List<String> recipients, String who) {
+    /**
+     * Marks the recipients claimed for {@code copy} released (its copy is staged); already released ones stay so.
+     * Refused (NOT_BEING_RELEASED) when none is claimed for it any more: the claim was undone and the copy must
+     * not be sent.
+     */
+    public Future<Void> completeRelease(String id, QueueId copy) {
         return run(() -> {
-            List<String> addresses = List.copyOf(recipients);
+            Objects.requireNonNull(copy, "copy");
             requireId(id);
             Instant now = now();
-            int marked = db.write(c -> RecipientRows.complete(c, id, addresses, who, now));
-            if (marked > 0) {
-                LOG.info("{}: release: to=<{}>, released by {}", id, String.join(">,<", addresses), who == null ? "-" : who);
-            }
+            List<String> marked = db.write(c -> RecipientRows.complete(c, id, copy, now));
+            if (!marked.isEmpty()) LOG.info("{}: release: to=<{}>, released as {}", id, String.join(">,<", marked), copy);
             return null;
         });
     }
 
-    /** Returns claimed recipients to quarantine (the reinjection failed); others are left as they are. */
-    public Future<Void> abortRelease(String id, List<String> recipients) {
+    /** The released copy {@code copy} has left hold/ for the queue: the claim is settled for good. */
+    public Future<Void> releaseSent(String id, QueueId copy) {
         return run(() -> {
-            List<String> addresses = List.copyOf(recipients);
-            if (!QuarantineId.isValid(id)) return null;
-            Instant now = now();
-            int moved = db.write(c -> RecipientRows.abort(c, id, addresses, now));
-            if (moved > 0) LOG.info("{}: release: to=<{}>, aborted, back in quarantine", id, String.join(">,<", addresses));
+            Objects.requireNonNull(copy, "copy");
+            requireId(id);
+            db.write(c -> RecipientRows.sent(c, id, copy));
             return null;
         });
+    }
+
+    /**
+     * Returns the recipients claimed for {@code copy} to quarantine, when their copy was not (and will never
+     * be) sent on; others are left as they are. Completes with the addresses returned.
+     */
+    public Future<List<String>> abortRelease(String id, QueueId copy) {
+        return run(() -> {
+            Objects.requireNonNull(copy, "copy");
+            if (!QuarantineId.isValid(id)) return List.<String>of();
+            Instant now = now();
+            List<String> moved = db.write(c -> RecipientRows.abort(c, id, copy, now));
+            if (!moved.isEmpty()) {
+                LOG.info("{}: release: to=<{}>, copy {} dropped, back in quarantine", id, String.join(">,<", moved), copy);
+            }
+            return moved;
+        });
+    }
+
+    /** The releases whose copy may still wait in hold/: claims not complete, or complete and not yet sent on. */
+    public Future<List<StagedRelease>> stagedReleases() {
+        return run(() -> db.read(RecipientRows::staged));
     }
 
     /** {@link #delete(String, Optional, String)} by an unnamed operator. */
@@ -209,7 +238,7 @@ public final class SqliteQuarantine implements QuarantineStore {
      * Deletes the whole message (file and rows), or marks one recipient deleted, and then the whole message
      * when no recipient is left quarantined or being released. False when there was nothing to delete (no
      * such message or recipient, or the recipient was already released or deleted); refused while a release
-     * of the message (of that recipient) is in progress.
+     * of the message (of that recipient) is in progress, or a released copy of it is still staged.
      */
     public Future<Boolean> delete(String id, Optional<String> rcpt, String who) {
         return run(() -> {
@@ -223,7 +252,8 @@ public final class SqliteQuarantine implements QuarantineStore {
                 } else {
                     List<RecipientStatus> all = MessageRows.recipients(c, id);
                     if (all.isEmpty()) return DeleteOutcome.NOTHING;
-                    if (all.stream().anyMatch(r -> r.state() == RecipientState.RELEASING)) {
+                    if (all.stream().anyMatch(r -> r.state() == RecipientState.RELEASING)
+                            || RecipientRows.anyStaged(c, id)) {
                         throw new QuarantineRefusal(RELEASE_IN_PROGRESS, "release in progress: message " + id);
                     }
                 }
@@ -242,8 +272,9 @@ public final class SqliteQuarantine implements QuarantineStore {
     private enum DeleteOutcome { NOTHING, RECIPIENT, MESSAGE }
 
     /**
-     * Removes entries quarantined more than quarantine_lifetime ago (rows and files) and orphan files, and
-     * returns stale release claims to quarantine. Completes with the number of files removed.
+     * Removes entries quarantined more than quarantine_lifetime ago (rows and files) and orphan files, none with
+     * a release claimed or staged, and returns to quarantine claims older than {@link #RELEASE_CLAIM_TIMEOUT}
+     * that name no copy (left by an older version). Completes with the number of files removed.
      */
     public Future<Integer> purge() {
         return run(() -> {

@@ -42,7 +42,7 @@ final class QuarantineChild {
             }
             for (Entry e : entries) {
                 try {
-                    get(store.beginRelease(e.id(), Optional.empty()));
+                    get(store.beginRelease(e.id(), Optional.empty(), QuarantineFixtures.copy(), "admin"));
                     wins++;
                 } catch (ExecutionException lost) {
                     if (!(lost.getCause() instanceof QuarantineRefusal)) throw lost;

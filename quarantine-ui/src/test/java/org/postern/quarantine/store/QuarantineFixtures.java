@@ -25,7 +25,14 @@ final class QuarantineFixtures {
             "ESMTPSA", "TLSv1.3", "TLS_AES_256_GCM_SHA384", "PLAIN", "alice");
     static final Origin RULE = new Origin("/etc/postern/main.cf", 42);
 
+    private static final java.util.concurrent.atomic.AtomicLong COPIES = new java.util.concurrent.atomic.AtomicLong();
+
     private QuarantineFixtures() {}
+
+    /** A fresh queue id for a release's copy, as `postern quarantine release` takes one (its process's id space). */
+    static QueueId copy() {
+        return new QueueId(String.format(java.util.Locale.ROOT, "0A3F2B6%04XP4242", COPIES.incrementAndGet()));
+    }
 
     /** Every envelope field set; the first recipient has NOTIFY and ORCPT. */
     static Envelope envelope(String... recipients) {

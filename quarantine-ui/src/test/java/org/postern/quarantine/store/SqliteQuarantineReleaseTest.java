@@ -1,6 +1,6 @@
 // SqliteQuarantineReleaseTest: release and delete against a real SQLite file -- a recipient is released
-// once, racing releases (threads and two stores on one database) let exactly one win, aborted and stale
-// claims go back to quarantine, deletes remove a recipient or the whole message.
+// once, racing releases (threads and two stores on one database) let exactly one win, a claim names its copy
+// until that is sent on, aborted claims go back to quarantine, deletes remove a recipient or the whole message.
 package org.postern.quarantine.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,14 +62,14 @@ class SqliteQuarantineReleaseTest {
         String id = await(store.quarantine(infected("a@example.org", "b@example.org"), bytes(content)));
         clock.advance(Duration.ofMinutes(5));
 
-        Release r = await(store.beginRelease(id, Optional.empty()));
+        Release r = await(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin"));
         assertThat(r.id()).isEqualTo(id);
         assertThat(r.envelope()).isEqualTo(QuarantineFixtures.envelope("a@example.org", "b@example.org"));
         try (InputStream in = r.content().open()) {
             assertThat(in.readAllBytes()).isEqualTo(content);
         }
         assertThat(states(id)).containsExactly(RecipientState.RELEASING, RecipientState.RELEASING);
-        await(store.completeRelease(id, r.addresses(), "admin"));
+        await(store.completeRelease(id, r.copy()));
 
         Entry e = await(store.find(id)).orElseThrow();
         assertThat(e.recipients()).allSatisfy(s -> {
@@ -78,37 +78,37 @@ class SqliteQuarantineReleaseTest {
             assertThat(s.stateTime()).isEqualTo(clock.instant());
         });
         assertThat(directory.resolve(id)).exists(); // kept, with its history, until purged
-        QuarantineRefusal again = (QuarantineRefusal) failure(store.beginRelease(id, Optional.empty()));
+        QuarantineRefusal again = (QuarantineRefusal) failure(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin"));
         assertThat(again.kind()).isEqualTo(ALREADY_RELEASED);
         assertThat(again.getMessage()).startsWith("already released");
-        assertThat(refusal(store.beginRelease(id, Optional.of("a@example.org")))).isEqualTo(ALREADY_RELEASED);
+        assertThat(refusal(store.beginRelease(id, Optional.of("a@example.org"), QuarantineFixtures.copy(), "admin"))).isEqualTo(ALREADY_RELEASED);
     }
 
     @Test
     void oneRecipientOfTwoIsReleasedThenTheOther() throws Exception {
         String id = await(store.quarantine(infected("a@example.org", "b@example.org"), bytes(new byte[] {1})));
 
-        Release first = await(store.beginRelease(id, Optional.of("b@example.org")));
+        Release first = await(store.beginRelease(id, Optional.of("b@example.org"), QuarantineFixtures.copy(), "alice"));
         assertThat(first.addresses()).containsExactly("b@example.org");
-        await(store.completeRelease(id, first.addresses(), "alice"));
+        await(store.completeRelease(id, first.copy()));
         assertThat(states(id)).containsExactly(RecipientState.QUARANTINED, RecipientState.RELEASED);
 
-        Release second = await(store.beginRelease(id, Optional.empty()));
+        Release second = await(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "bob"));
         assertThat(second.envelope().recipients()).containsExactly(
                 QuarantineFixtures.envelope("a@example.org").recipients().get(0)); // with its NOTIFY and ORCPT
-        await(store.completeRelease(id, second.addresses(), "bob"));
+        await(store.completeRelease(id, second.copy()));
         assertThat(await(store.find(id)).orElseThrow().recipients()).extracting(RecipientStatus::who)
                 .containsExactly("bob", "alice");
-        assertThat(refusal(store.beginRelease(id, Optional.empty()))).isEqualTo(ALREADY_RELEASED);
+        assertThat(refusal(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin"))).isEqualTo(ALREADY_RELEASED);
     }
 
     @Test
     void unknownMessagesAndRecipientsAreRefusedByName() throws Exception {
         String id = await(store.quarantine(infected("a@example.org"), bytes(new byte[] {1})));
-        QuarantineRefusal r = (QuarantineRefusal) failure(store.beginRelease(id, Optional.of("A@example.org")));
+        QuarantineRefusal r = (QuarantineRefusal) failure(store.beginRelease(id, Optional.of("A@example.org"), QuarantineFixtures.copy(), "admin"));
         assertThat(r.kind()).isEqualTo(NO_SUCH_RECIPIENT);
         assertThat(r.getMessage()).contains("A@example.org").contains("a@example.org");
-        QuarantineRefusal none = (QuarantineRefusal) failure(store.beginRelease(QuarantineId.random(), Optional.empty()));
+        QuarantineRefusal none = (QuarantineRefusal) failure(store.beginRelease(QuarantineId.random(), Optional.empty(), QuarantineFixtures.copy(), "admin"));
         assertThat(none.kind()).isEqualTo(NO_SUCH_MESSAGE);
         assertThat(none.getMessage()).startsWith("no such message");
         assertThat(states(id)).containsExactly(RecipientState.QUARANTINED);
@@ -123,8 +123,8 @@ class SqliteQuarantineReleaseTest {
                 String id = await(store.quarantine(infected("a@example.org", "b@example.org"), bytes(new byte[] {1})));
                 List<Future<Release>> attempts = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
-                    attempts.add(store.beginRelease(id, Optional.of("a@example.org")));
-                    attempts.add(other.beginRelease(id, Optional.of("a@example.org")));
+                    attempts.add(store.beginRelease(id, Optional.of("a@example.org"), QuarantineFixtures.copy(), "admin"));
+                    attempts.add(other.beginRelease(id, Optional.of("a@example.org"), QuarantineFixtures.copy(), "admin"));
                 }
                 Future.join(attempts).otherwiseEmpty().toCompletionStage().toCompletableFuture().get();
                 assertThat(attempts.stream().filter(Future::succeeded)).hasSize(1);
@@ -145,33 +145,55 @@ class SqliteQuarantineReleaseTest {
     @Test
     void anAbortedReleaseGoesBackToQuarantine() throws Exception {
         String id = await(store.quarantine(infected("a@example.org", "b@example.org"), bytes(new byte[] {1})));
-        Release r = await(store.beginRelease(id, Optional.empty()));
-        assertThat(refusal(store.beginRelease(id, Optional.empty()))).isEqualTo(RELEASE_IN_PROGRESS);
+        Release r = await(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin"));
+        assertThat(refusal(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin"))).isEqualTo(RELEASE_IN_PROGRESS);
 
-        await(store.abortRelease(id, r.addresses()));
+        assertThat(await(store.abortRelease(id, QuarantineFixtures.copy()))).as("another copy's claim: none").isEmpty();
+        assertThat(states(id)).containsExactly(RecipientState.RELEASING, RecipientState.RELEASING);
+        assertThat(await(store.abortRelease(id, r.copy()))).containsExactly("a@example.org", "b@example.org");
 
         assertThat(states(id)).containsExactly(RecipientState.QUARANTINED, RecipientState.QUARANTINED);
-        assertThat(refusal(store.completeRelease(id, r.addresses(), "admin"))).isEqualTo(NOT_BEING_RELEASED);
-        assertThat(await(store.beginRelease(id, Optional.empty())).addresses()).containsExactly("a@example.org", "b@example.org");
-        await(store.abortRelease(QuarantineId.random(), List.of("a@example.org"))); // gone meanwhile: nothing to do
+        assertThat(await(store.find(id)).orElseThrow().recipients()).extracting(RecipientStatus::releaseQueueId)
+                .containsOnlyNulls();
+        assertThat(await(store.stagedReleases())).isEmpty();
+        assertThat(refusal(store.completeRelease(id, r.copy()))).as("its copy must not be sent").isEqualTo(NOT_BEING_RELEASED);
+        assertThat(await(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin")).addresses())
+                .containsExactly("a@example.org", "b@example.org");
+        assertThat(await(store.abortRelease(QuarantineId.random(), r.copy()))).isEmpty(); // gone meanwhile: nothing to do
     }
 
     @Test
     void completingTwiceIsHarmlessButCompletingUnclaimedIsRefused() throws Exception {
         String id = await(store.quarantine(infected("a@example.org", "b@example.org"), bytes(new byte[] {1})));
-        Release r = await(store.beginRelease(id, Optional.of("a@example.org")));
-        await(store.completeRelease(id, r.addresses(), "admin"));
-        await(store.completeRelease(id, r.addresses(), "admin"));
-        assertThat(refusal(store.completeRelease(id, List.of("a@example.org", "b@example.org"), "admin")))
+        Release r = await(store.beginRelease(id, Optional.of("a@example.org"), QuarantineFixtures.copy(), "admin"));
+        await(store.completeRelease(id, r.copy()));
+        await(store.completeRelease(id, r.copy()));
+        assertThat(refusal(store.completeRelease(id, QuarantineFixtures.copy()))).as("no claim for that copy")
                 .isEqualTo(NOT_BEING_RELEASED);
-        assertThat(states(id)).containsExactly(RecipientState.RELEASED, RecipientState.QUARANTINED); // all or nothing
-        assertThat(refusal(store.completeRelease(QuarantineId.random(), r.addresses(), "admin"))).isEqualTo(NO_SUCH_MESSAGE);
+        assertThat(states(id)).containsExactly(RecipientState.RELEASED, RecipientState.QUARANTINED);
+        assertThat(refusal(store.completeRelease(QuarantineId.random(), r.copy()))).isEqualTo(NO_SUCH_MESSAGE);
     }
 
+    /** A claim names its copy: whether its releaser died is for the recovery to tell by the queue, not by age. */
     @Test
-    void aClaimLeftByADeadReleaserIsReturnedByPurge() throws Exception {
+    void purgeNeverReturnsAClaimThatNamesItsCopy() throws Exception {
         String id = await(store.quarantine(infected("a@example.org"), bytes(new byte[] {1})));
-        await(store.beginRelease(id, Optional.empty()));
+        Release r = await(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin"));
+        clock.advance(SqliteQuarantine.RELEASE_CLAIM_TIMEOUT.multipliedBy(24));
+        await(store.purge());
+        assertThat(states(id)).containsExactly(RecipientState.RELEASING);
+        assertThat(await(store.stagedReleases())).extracting(StagedRelease::copy).containsExactly(r.copy());
+    }
+
+    /** A claim of an older version names no copy: it is returned after an hour, as before. */
+    @Test
+    void aClaimWithoutACopyLeftByAnOlderReleaserIsReturnedByPurge() throws Exception {
+        String id = await(store.quarantine(infected("a@example.org"), bytes(new byte[] {1})));
+        try (java.sql.Connection c = IndexDatabase.dataSource(database).getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement("UPDATE recipients SET state = 'releasing', state_time = ?")) {
+            s.setLong(1, clock.instant().toEpochMilli());
+            s.executeUpdate();
+        }
         clock.advance(SqliteQuarantine.RELEASE_CLAIM_TIMEOUT);
         await(store.purge());
         assertThat(states(id)).containsExactly(RecipientState.RELEASING);
@@ -179,7 +201,30 @@ class SqliteQuarantineReleaseTest {
         clock.advance(Duration.ofMillis(1));
         await(store.purge());
         assertThat(states(id)).containsExactly(RecipientState.QUARANTINED);
-        assertThat(await(store.beginRelease(id, Optional.empty())).addresses()).containsExactly("a@example.org");
+        assertThat(await(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin")).addresses())
+                .containsExactly("a@example.org");
+    }
+
+    /** From the claim until its copy is sent on, a release is listed for the recovery; its copy's id is shown. */
+    @Test
+    void aReleaseIsStagedFromItsClaimUntilItsCopyIsSent() throws Exception {
+        String id = await(store.quarantine(infected("a@example.org", "b@example.org"), bytes(new byte[] {1})));
+        Release r = await(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin"));
+        assertThat(await(store.stagedReleases())).containsExactly(
+                new StagedRelease(id, r.copy(), RecipientState.RELEASING, clock.instant(), r.addresses()));
+        assertThat(await(store.find(id)).orElseThrow().recipients()).extracting(RecipientStatus::releaseQueueId)
+                .containsExactly(r.copy(), r.copy());
+
+        clock.advance(Duration.ofSeconds(1));
+        await(store.releaseSent(id, r.copy())); // not complete yet: nothing to note
+        await(store.completeRelease(id, r.copy()));
+        assertThat(await(store.stagedReleases())).containsExactly(
+                new StagedRelease(id, r.copy(), RecipientState.RELEASED, clock.instant(), r.addresses()));
+        await(store.releaseSent(id, r.copy()));
+        assertThat(await(store.stagedReleases())).isEmpty();
+        assertThat(states(id)).containsExactly(RecipientState.RELEASED, RecipientState.RELEASED);
+        assertThat(await(store.find(id)).orElseThrow().recipients()).extracting(RecipientStatus::releaseQueueId)
+                .containsExactly(r.copy(), r.copy()); // kept: "released as"
     }
 
     /** An expired message that is being released stays until the release ends (else the release loses it). */
@@ -187,18 +232,24 @@ class SqliteQuarantineReleaseTest {
     void purgeLeavesAMessageBeingReleased() throws Exception {
         String id = await(store.quarantine(infected("a@example.org"), bytes(new byte[] {1})));
         clock.advance(LIFETIME.plusSeconds(1));
-        Release r = await(store.beginRelease(id, Optional.empty()));
+        Release r = await(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin"));
         await(store.purge());
         assertThat(states(id)).containsExactly(RecipientState.RELEASING);
         assertThat(directory.resolve(id)).exists();
-        await(store.completeRelease(id, r.addresses(), "admin"));
+        await(store.completeRelease(id, r.copy()));
+        await(store.purge());
+        assertThat(states(id)).as("its copy is still staged: the rows tell the recovery to send it on")
+                .containsExactly(RecipientState.RELEASED);
+        await(store.releaseSent(id, r.copy()));
+        assertThat(await(store.purge())).isEqualTo(1);
+        assertThat(await(store.find(id))).isEmpty();
     }
 
     @Test
     void aMessageWhoseFileIsGoneIsNotClaimed() throws Exception {
         String id = await(store.quarantine(infected("a@example.org"), bytes(new byte[] {1})));
         Files.delete(directory.resolve(id));
-        assertThat(refusal(store.beginRelease(id, Optional.empty()))).isEqualTo(CONTENT_MISSING);
+        assertThat(refusal(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin"))).isEqualTo(CONTENT_MISSING);
         assertThat(states(id)).containsExactly(RecipientState.QUARANTINED);
     }
 
@@ -209,14 +260,15 @@ class SqliteQuarantineReleaseTest {
         assertThat(await(store.find(id))).isEmpty();
         assertThat(directory.resolve(id)).doesNotExist();
         assertThat(await(store.delete(id, Optional.empty()))).isFalse();
-        assertThat(refusal(store.beginRelease(id, Optional.empty()))).isEqualTo(NO_SUCH_MESSAGE);
+        assertThat(refusal(store.beginRelease(id, Optional.empty(), QuarantineFixtures.copy(), "admin"))).isEqualTo(NO_SUCH_MESSAGE);
     }
 
     @Test
     void deletingRecipientsOneByOneRemovesTheMessageWithTheLast() throws Exception {
         String id = await(store.quarantine(infected("a@example.org", "b@example.org", "c@example.org"), bytes(new byte[] {1})));
-        Release c = await(store.beginRelease(id, Optional.of("c@example.org")));
-        await(store.completeRelease(id, c.addresses(), "admin"));
+        Release c = await(store.beginRelease(id, Optional.of("c@example.org"), QuarantineFixtures.copy(), "admin"));
+        await(store.completeRelease(id, c.copy()));
+        await(store.releaseSent(id, c.copy()));
 
         assertThat(await(store.delete(id, Optional.of("a@example.org"), "admin"))).isTrue();
         Entry e = await(store.find(id)).orElseThrow();
@@ -225,7 +277,7 @@ class SqliteQuarantineReleaseTest {
         assertThat(await(store.delete(id, Optional.of("a@example.org")))).isFalse(); // already deleted
         assertThat(await(store.delete(id, Optional.of("c@example.org")))).isFalse(); // already released
         assertThat(await(store.delete(id, Optional.of("x@example.org")))).isFalse();
-        assertThat(refusal(store.beginRelease(id, Optional.of("a@example.org")))).isEqualTo(QuarantineRefusal.Kind.DELETED);
+        assertThat(refusal(store.beginRelease(id, Optional.of("a@example.org"), QuarantineFixtures.copy(), "admin"))).isEqualTo(QuarantineRefusal.Kind.DELETED);
 
         assertThat(await(store.delete(id, Optional.of("b@example.org")))).isTrue();
         assertThat(await(store.find(id))).isEmpty();
@@ -235,14 +287,18 @@ class SqliteQuarantineReleaseTest {
     @Test
     void deletingWhatIsBeingReleasedIsRefused() throws Exception {
         String id = await(store.quarantine(infected("a@example.org", "b@example.org"), bytes(new byte[] {1})));
-        Release r = await(store.beginRelease(id, Optional.of("a@example.org")));
+        Release r = await(store.beginRelease(id, Optional.of("a@example.org"), QuarantineFixtures.copy(), "admin"));
         assertThat(refusal(store.delete(id, Optional.of("a@example.org")))).isEqualTo(RELEASE_IN_PROGRESS);
         assertThat(refusal(store.delete(id, Optional.empty()))).isEqualTo(RELEASE_IN_PROGRESS);
         // the other recipient may go; the file stays for the release in progress
         assertThat(await(store.delete(id, Optional.of("b@example.org")))).isTrue();
         assertThat(directory.resolve(id)).exists();
-        await(store.completeRelease(id, r.addresses(), "admin"));
+        await(store.completeRelease(id, r.copy()));
         assertThat(states(id)).containsExactly(RecipientState.RELEASED, RecipientState.DELETED);
+        assertThat(refusal(store.delete(id, Optional.empty()))).as("its copy is not sent on yet")
+                .isEqualTo(RELEASE_IN_PROGRESS);
+        await(store.releaseSent(id, r.copy()));
+        assertThat(await(store.delete(id, Optional.empty()))).isTrue();
     }
 
     private List<RecipientState> states(String id) throws Exception {

@@ -235,7 +235,7 @@ class SqliteQuarantineTest {
         Files.writeString(root.resolve("spool/secret"), "x");
         assertThat(await(store.find("../secret"))).isEmpty();
         assertThat(refusal(store.content("../secret"))).isEqualTo(QuarantineRefusal.Kind.NO_SUCH_MESSAGE);
-        assertThat(refusal(store.beginRelease("../secret", Optional.empty()))).isEqualTo(QuarantineRefusal.Kind.NO_SUCH_MESSAGE);
+        assertThat(refusal(store.beginRelease("../secret", Optional.empty(), QuarantineFixtures.copy(), "admin"))).isEqualTo(QuarantineRefusal.Kind.NO_SUCH_MESSAGE);
         assertThat(await(store.delete("../secret", Optional.empty()))).isFalse();
         assertThat(root.resolve("spool/secret")).exists();
         assertThat(await(store.find(QuarantineId.random()))).isEmpty();

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -27,8 +26,7 @@ class ContentFilterCrashIT {
 
     @AfterEach
     void stopLeftovers() throws IOException {
-        OptionalLong pid = new PidFile(config.resolve("data/master.pid")).read();
-        if (pid.isPresent()) ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+        PosternProcess.killLeftover(config);
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -40,8 +39,7 @@ class CrashIT {
 
     @AfterEach
     void stopLeftovers() throws IOException {
-        OptionalLong pid = new PidFile(config.resolve("data/master.pid")).read();
-        if (pid.isPresent()) ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+        PosternProcess.killLeftover(config);
     }
 
     @Test

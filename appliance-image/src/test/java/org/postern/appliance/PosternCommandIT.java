@@ -18,7 +18,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,8 +57,7 @@ class PosternCommandIT {
 
     @AfterEach
     void stopLeftovers() throws IOException {
-        OptionalLong pid = new PidFile(config.resolve("data/master.pid")).read();
-        if (pid.isPresent()) ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+        PosternProcess.killLeftover(config);
     }
 
     @Test

@@ -18,6 +18,12 @@ final class PosternProcess {
 
     private PosternProcess() {}
 
+    /** Kills (-9) the daemon a test left running in {@code configDir} (its data/master.pid), if any. */
+    static void killLeftover(Path configDir) throws java.io.IOException {
+        java.util.OptionalLong pid = new PidFile(configDir.resolve("data/master.pid")).read();
+        if (pid.isPresent()) ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
     /** {@code postern -c configDir args...}, with a small heap, stdin closed. */
     static Result run(Path configDir, String... args) throws Exception {
         return run(configDir, List.of(), args);

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -35,8 +34,7 @@ class QuarantineCommandIT {
 
     @AfterEach
     void stopLeftovers() throws IOException {
-        OptionalLong pid = new PidFile(config.resolve("data/master.pid")).read();
-        if (pid.isPresent()) ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+        PosternProcess.killLeftover(config);
     }
 
     /** Writes main.cf and master.cf (clamd, smtp-sink as relayhost, smtpd on {@code port}) and starts postern. */

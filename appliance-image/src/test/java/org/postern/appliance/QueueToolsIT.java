@@ -14,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,8 +60,7 @@ class QueueToolsIT {
 
     @AfterEach
     void stopLeftovers() throws IOException {
-        OptionalLong pid = new PidFile(config.resolve("data/master.pid")).read();
-        if (pid.isPresent()) ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+        PosternProcess.killLeftover(config);
     }
 
     @Test

@@ -5,6 +5,7 @@ package org.postern.gateway.vscan;
 
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -94,6 +95,18 @@ final class ContentFilterDisposal {
             return remove(id).transform(x -> Future.succeededFuture(new Disposition(Disposition.Outcome.TEMPFAIL,
                     SmtpReply.of(451, "4.3.0", "Error: content filter could not record the delivery; try again later"))));
         });
+    }
+
+    /**
+     * A content-filter listener's message that the after-queue stage finds still in transit: its session ended
+     * (a crash, a stop) before the client was answered, so the client still has it and sends it again. Removed
+     * rather than delivered a second time. Blocking.
+     */
+    static void removeUnanswered(Spool spool, QueueId id) throws IOException {
+        if (spool.remove(id, QueueName.INCOMING)) {
+            VscanStage.LOG.warn("{}: vscan: removed: content-filter mail whose client was never answered; the client "
+                    + "keeps it and sends it again", id);
+        }
     }
 
     /** Each copy in turn; a transport that fails (rather than reporting) defers that copy's recipients. */

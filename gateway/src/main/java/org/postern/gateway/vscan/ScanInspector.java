@@ -151,7 +151,7 @@ public final class ScanInspector implements VscanStage.Inspector {
         return workers.executeBlocking(() -> {
             QueueFile file = QueueFile.read(spool.file(QueueName.INCOMING, id));
             if (afterQueue && file.inTransit()) {
-                removeUnanswered(spool, id);
+                ContentFilterDisposal.removeUnanswered(spool, id);
                 return null;
             }
             Buffer content = file.contentLength() <= SHARED_READ_LIMIT ? Buffer.buffer(file.readContent()) : null;
@@ -161,18 +161,6 @@ public final class ScanInspector implements VscanStage.Inspector {
         }, false).compose(read -> read == null ? Future.succeededFuture() : chain.inspect(read.message(), read.early())
                 .map(results -> new Scanned(read.file(), read.message(),
                         ScanVerdict.of(results, settings.failOpen(), settings.thresholds()))));
-    }
-
-    /**
-     * A content-filter listener's message that the after-queue stage finds still in transit: its session ended
-     * (a crash, a stop) before the client was answered, so the client still has it and sends it again. Removed
-     * rather than delivered a second time. Blocking.
-     */
-    static void removeUnanswered(Spool spool, QueueId id) throws IOException {
-        if (spool.remove(id, QueueName.INCOMING)) {
-            VscanStage.LOG.warn("{}: vscan: removed: content-filter mail whose client was never answered; the client "
-                    + "keeps it and sends it again", id);
-        }
     }
 
     private static IOException notScanned(ScanVerdict v) {

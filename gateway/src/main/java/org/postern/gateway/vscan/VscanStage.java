@@ -365,7 +365,7 @@ public final class VscanStage implements QueueCommands.ScanGuard {
                 throw new NoSuchFileException(spool.file(QueueName.INCOMING, id).toString());
             }
             if (QueueFile.inTransit(spool.file(QueueName.INCOMING, id))) {
-                ScanInspector.removeUnanswered(spool, id);
+                ContentFilterDisposal.removeUnanswered(spool, id);
                 return null;
             }
             spool.promote(id);

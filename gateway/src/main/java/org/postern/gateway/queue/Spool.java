@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,28 +94,31 @@ public final class Spool {
         if (created) syncDirectory(root);
         int removed = 0;
         long highest = -1;
+        Map<QueueName, Set<String>> names = new EnumMap<>(QueueName.class); // each queue's committed names
         for (QueueName q : QueueName.values()) {
             int here = 0;
+            Set<String> committed = new HashSet<>();
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dirs.get(q))) {
                 for (Path f : files) {
                     String name = f.getFileName().toString();
                     if (name.endsWith(TEMP_SUFFIX)) {
                         if (cleanUp && Files.deleteIfExists(f)) here++;
                     } else {
+                        committed.add(name);
                         highest = Math.max(highest, QueueIdGenerator.valueOf(name).orElse(-1));
                     }
                 }
             }
             if (here > 0) syncDirectory(dirs.get(q));
             removed += here;
+            names.put(q, committed);
         }
         if (cleanUp) {
-            int stale = removeInterruptedPromotions(dirs);
+            int stale = removeInterruptedPromotions(dirs, names);
             if (stale > 0) LOG.warn("queue_directory {}: removed {} incoming/ name{} of message{} already in a later "
                     + "queue (a crash after vscan moved {})", root, stale, stale == 1 ? "" : "s", stale == 1 ? "" : "s",
                     stale == 1 ? "it" : "them");
-            int orphans = BounceLog.removeOrphans(root,
-                    id -> dirs.values().stream().anyMatch(d -> Files.exists(d.resolve(id.value()))));
+            int orphans = BounceLog.removeOrphans(root, id -> names.values().stream().anyMatch(n -> n.contains(id.value())));
             if (orphans > 0) LOG.info("queue_directory {}: removed {} bounce log{} of message{} no longer queued", root,
                     orphans, orphans == 1 ? "" : "s", orphans == 1 ? "" : "s");
             LOG.info("queue_directory {}: removed {} left-over temporary file{}", root, removed, removed == 1 ? "" : "s");
@@ -128,17 +132,18 @@ public final class Spool {
      * went on; the incoming/ name goes, so vscan does not scan and deliver it a second time. Two different
      * files under one id are two messages (ids clashing between processes): both stay, with a warning.
      */
-    private static int removeInterruptedPromotions(Map<QueueName, Path> dirs) throws IOException {
+    private static int removeInterruptedPromotions(Map<QueueName, Path> dirs, Map<QueueName, Set<String>> names)
+            throws IOException {
         int removed = 0;
-        for (QueueId id : ids(dirs.get(QueueName.INCOMING))) {
-            Path incoming = dirs.get(QueueName.INCOMING).resolve(id.value());
+        for (String name : names.get(QueueName.INCOMING)) {
+            if (!QueueId.isValid(name)) continue;
+            Path incoming = dirs.get(QueueName.INCOMING).resolve(name);
             for (QueueName q : QueueName.values()) {
-                Path later = dirs.get(q).resolve(id.value());
-                if (q == QueueName.INCOMING || !Files.exists(later)) continue;
+                if (q == QueueName.INCOMING || !names.get(q).contains(name)) continue;
                 try {
-                    if (!Files.isSameFile(incoming, later)) {
-                        LOG.warn("{}: incoming/{} and {}/{} are different messages under one queue id; both kept", id, id,
-                                q.dirName(), id);
+                    if (!Files.isSameFile(incoming, dirs.get(q).resolve(name))) {
+                        LOG.warn("{}: incoming/{} and {}/{} are different messages under one queue id; both kept", name,
+                                name, q.dirName(), name);
                     } else if (Files.deleteIfExists(incoming)) {
                         removed++;
                     }

@@ -8,8 +8,6 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.postern.gateway.bounce.BounceSettings;
 import org.postern.gateway.bounce.Bouncer;
 import org.postern.gateway.bounce.Notices;
@@ -43,9 +41,6 @@ import org.postern.policies.conf.Config;
 
 /** The started backend; {@link #stop} ends vscan first, then the deliveries in flight. */
 final class Backend {
-    /** Routing warnings go where trivial-rewrite's go. */
-    private static final Logger ROUTING_LOG = LoggerFactory.getLogger("postern.trivial-rewrite");
-
     private final SmtpTransport transport;
     private final Qmgr qmgr;
     private final VscanStage vscan;
@@ -86,7 +81,7 @@ final class Backend {
         Tables tables = new Tables(config.configDir());
         Router router = TransportResolver.from(config, tables);
         // postern check calls them errors; a running gateway defers their recipients, as Postfix
-        TransportResolver.unknownTransports(config, tables).forEach(d -> ROUTING_LOG.warn("{}", d));
+        TransportResolver.warnUnknownTransports(config, tables);
         SmtpSettings smtp = SmtpSettings.fromConfig(config);
         AddressRewriting rewriting = AddressRewriting.from(config, tables);
         // last: the filters hold connections and timers

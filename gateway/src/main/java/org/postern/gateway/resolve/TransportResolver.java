@@ -147,6 +147,11 @@ public final class TransportResolver implements Router {
         return out;
     }
 
+    /** A running gateway: {@link #unknownTransports} as warnings, where trivial-rewrite's go (Postfix defers them). */
+    public static void warnUnknownTransports(Config config, Tables tables) {
+        unknownTransports(config, tables).forEach(d -> LOG.warn("{}", d));
+    }
+
     private static List<LookupTable> open(Config config, Tables tables, String parameter, List<Diagnostic> errors) {
         List<LookupTable> out = new ArrayList<>();
         for (String spec : config.getList(parameter)) {

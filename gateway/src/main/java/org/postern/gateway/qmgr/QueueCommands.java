@@ -175,8 +175,16 @@ public final class QueueCommands {
             }
             case REQUEUE -> {
                 if (from == QueueName.HOLD && QueueFile.stagedRelease(spool.file(QueueName.HOLD, id))) return stagedRelease(id);
+                if (from != QueueName.INCOMING && BounceLog.owed(spool.root(), id)) {
+                    // it owes its sender a notice: through vscan it could be replaced by a copy under a new id (or
+                    // dropped, all recipients done) and the notice lost; qmgr tries it now and sends the notice
+                    if (from != QueueName.DEFERRED) spool.move(id, from, QueueName.DEFERRED);
+                    Files.setLastModifiedTime(spool.file(QueueName.DEFERRED, id), FileTime.from(Instant.now()));
+                    DeferLog.delete(spool.root(), id);
+                    return id + ": " + op.done + " (to deferred/, due now: a notice is still owed)";
+                }
                 if (from != QueueName.INCOMING) spool.move(id, from, QueueName.INCOMING);
-                DeferLog.delete(spool.root(), id); // its bounce logs stay: the notices are still owed (postsuper -r)
+                DeferLog.delete(spool.root(), id);
             }
         }
         return id + ": " + op.done;

@@ -105,6 +105,14 @@ public final class BounceLog {
         return new ArrayList<>(last.values());
     }
 
+    /** True when {@code id} has a log of either kind: a notice it still owes. Blocking. */
+    public static boolean owed(Path queueDirectory, QueueId id) {
+        for (Kind k : Kind.values()) {
+            if (Files.exists(path(queueDirectory, id, k))) return true;
+        }
+        return false;
+    }
+
     /** Removes the {@code kind} log of {@code id}, if any. */
     public static void delete(Path queueDirectory, QueueId id, Kind kind) throws IOException {
         Files.deleteIfExists(path(queueDirectory, id, kind));

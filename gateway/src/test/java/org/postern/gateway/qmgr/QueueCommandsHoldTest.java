@@ -107,6 +107,31 @@ class QueueCommandsHoldTest {
     }
 
     /**
+     * A message that still owes its sender a notice (a bounce log) is requeued to deferred/, due now, not
+     * through vscan: a copy under a new id, or a message with nothing left to deliver, would lose the notice.
+     */
+    @Test
+    void aMessageOwingANoticeIsRequeuedToDeferredNotThroughTheScan() throws Exception {
+        QueueId owing = commit(QueueName.INCOMING);
+        spool.move(owing, QueueName.INCOMING, QueueName.DEFERRED);
+        java.nio.file.Files.setLastModifiedTime(spool.file(QueueName.DEFERRED, owing),
+                java.nio.file.attribute.FileTime.from(Clock.systemUTC().instant().plusSeconds(3600)));
+        org.postern.gateway.queue.BounceLog.append(spool.root(), owing, org.postern.gateway.queue.BounceLog.Kind.BOUNCED,
+                List.of(new org.postern.gateway.queue.BounceLog.Entry(0, "r@x.test", "failed", "5.1.1", "550 no such user")));
+        QueueId plain = commit(QueueName.INCOMING);
+        spool.move(plain, QueueName.INCOMING, QueueName.DEFERRED);
+
+        assertThat(await(commands.run(QueueCommands.Op.REQUEUE, "ALL", null))).contains(
+                owing + ": requeued (to deferred/, due now: a notice is still owed)", plain + ": requeued",
+                "Requeued: 2 messages");
+        assertThat(spool.ids(QueueName.DEFERRED)).containsExactly(owing);
+        assertThat(spool.ids(QueueName.INCOMING)).containsExactly(plain);
+        assertThat(java.nio.file.Files.getLastModifiedTime(spool.file(QueueName.DEFERRED, owing)).toInstant())
+                .isBeforeOrEqualTo(Clock.systemUTC().instant());
+        assertThat(org.postern.gateway.queue.BounceLog.owed(spool.root(), owing)).isTrue();
+    }
+
+    /**
      * Sending a staged copy on is its quarantine release's business: done here it would deliver mail whose release
      * may yet be undone (and released again). Deleting it cancels the release.
      */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.postern.core.Envelope;
 import org.postern.core.QueueId;
 import org.postern.core.Recipient;
@@ -96,14 +97,10 @@ public final class Bouncer implements BounceSink {
             }
             return done(sent);
         }
-        if (!told.isEmpty()) {
-            sent.add(send(file, NoticeKind.FAILURE, false, settings.qualify(sender), told,
-                    env.ret() != Envelope.Ret.HDRS));
-        }
-        if (settings.notifies("bounce")) {
-            sent.add(send(file, NoticeKind.FAILURE, true, settings.qualify(settings.bounceNoticeRecipient()), all, false));
-        }
-        return done(sent);
+        return senderThenCopy(told.isEmpty() ? null : () -> send(file, NoticeKind.FAILURE, false, settings.qualify(sender),
+                        told, env.ret() != Envelope.Ret.HDRS),
+                settings.notifies("bounce") ? () -> send(file, NoticeKind.FAILURE, true,
+                        settings.qualify(settings.bounceNoticeRecipient()), all, false) : null);
     }
 
     @Override
@@ -120,14 +117,29 @@ public final class Bouncer implements BounceSink {
             all.add(x);
             if (wants(r, Notify.DELAY, true)) told.add(x);
         }
-        List<Future<QueueId>> sent = new ArrayList<>();
-        if (!sender.isEmpty() && !told.isEmpty()) {
-            sent.add(send(file, NoticeKind.DELAY, false, settings.qualify(sender), told, false));
+        return senderThenCopy(sender.isEmpty() || told.isEmpty() ? null
+                        : () -> send(file, NoticeKind.DELAY, false, settings.qualify(sender), told, false),
+                settings.notifies("delay") ? () -> send(file, NoticeKind.DELAY, true,
+                        settings.qualify(settings.delayNoticeRecipient()), all, false) : null);
+    }
+
+    /**
+     * The sender's notice first, then (when it was queued) the postmaster's copy, as Postfix's bounce daemon: the
+     * outcome is the sender's notice -- a failure makes qmgr keep the bounce log and try both again later -- and a
+     * copy that is not queued is only logged, so a retry never sends the sender a second notice. Either may be null.
+     */
+    static Future<Void> senderThenCopy(Supplier<Future<QueueId>> toSender, Supplier<Future<QueueId>> copy) {
+        Future<QueueId> first = toSender == null ? Future.succeededFuture() : call(toSender);
+        if (copy == null) return first.mapEmpty();
+        return first.compose(x -> call(copy).<Void>mapEmpty().recover(e -> Future.succeededFuture()));
+    }
+
+    private static Future<QueueId> call(Supplier<Future<QueueId>> s) {
+        try {
+            return s.get();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
         }
-        if (settings.notifies("delay")) {
-            sent.add(send(file, NoticeKind.DELAY, true, settings.qualify(settings.delayNoticeRecipient()), all, false));
-        }
-        return done(sent);
     }
 
     @Override

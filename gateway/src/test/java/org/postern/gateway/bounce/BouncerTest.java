@@ -300,4 +300,29 @@ class BouncerTest extends BounceTestBase {
         await(bouncer.succeeded(orig, List.of(new Succeeded(1, "r2@r.test", "relayed", "2.0.0", "250 2.0.0 Ok"))));
         assertThat(queued).isEmpty();
     }
+
+    /**
+     * Postfix's order: the postmaster's copy only once the sender's notice is queued, and its failure never fails
+     * the call -- else qmgr keeps the bounce log and the retry sends the sender (or the postmaster) a second one.
+     */
+    @Test
+    void thePostmasterCopyFollowsTheSendersNoticeAndItsFailureIsOnlyLogged() {
+        java.util.concurrent.atomic.AtomicInteger copies = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.Supplier<io.vertx.core.Future<QueueId>> copyFails = () -> {
+            copies.incrementAndGet();
+            return io.vertx.core.Future.failedFuture(new java.io.IOException("disk full"));
+        };
+        io.vertx.core.Promise<QueueId> sender = io.vertx.core.Promise.promise();
+        io.vertx.core.Future<Void> both = Bouncer.senderThenCopy(sender::future, copyFails);
+        assertThat(copies).as("not before the sender's notice is queued").hasValue(0);
+        sender.complete(new QueueId("0000000000A"));
+        assertThat(both.succeeded()).as("a copy that failed is only logged").isTrue();
+        assertThat(copies).hasValue(1);
+
+        io.vertx.core.Future<Void> senderFailed = Bouncer.senderThenCopy(
+                () -> io.vertx.core.Future.failedFuture(new java.io.IOException("disk full")), copyFails);
+        assertThat(senderFailed.failed()).isTrue();
+        assertThat(copies).as("no copy when the sender's notice was not queued").hasValue(1);
+        assertThat(Bouncer.senderThenCopy(null, copyFails).succeeded()).as("no sender notice (NOTIFY=NEVER)").isTrue();
+    }
 }

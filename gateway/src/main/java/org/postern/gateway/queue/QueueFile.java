@@ -154,13 +154,14 @@ public final class QueueFile {
 
     /**
      * The content-filter listener is about to answer 250 for a message it could not finish: records the outcome
-     * of the recipients {@code done} and clears the in-transit flag, with one fsync, so that what is left is
-     * the after-queue stage's to deliver. Blocking.
+     * of the recipients {@code done} and then clears the in-transit flag, so that what is left is
+     * the after-queue stage's to deliver. Two fsyncs, in that order: a crash between them leaves the message in
+     * transit (removed; the client sends it all again), never answered with recipients it relayed still pending.
+     * Blocking.
      */
     public void answered(Collection<Integer> done, RecipientStatus status) throws IOException {
-        Map<Long, ByteEdit> edits = statusEdits(done, status);
-        edits.put((long) FLAGS_OFFSET, old -> (byte) (old & ~FLAG_TRANSIT));
-        rewriteBytes(path, edits);
+        rewriteBytes(path, statusEdits(done, status)); // durable before the flag goes: the statuses and the flag
+        rewriteBytes(path, Map.of((long) FLAGS_OFFSET, old -> (byte) (old & ~FLAG_TRANSIT))); // are on other pages
     }
 
     /** True when the committed file at {@code file} is {@linkplain #inTransit in transit}. Blocking. */

@@ -34,11 +34,14 @@ final class SpareFiles {
     private final AtomicInteger count = new AtomicInteger();
     private final String prefix = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36) + "-";
     private final AtomicLong next = new AtomicLong();
+    /** False in a process attached to a running gateway's spool: see {@link #attached}. */
+    private final boolean reuse;
 
     private volatile boolean loaded;
 
-    private SpareFiles(Path dir) {
+    private SpareFiles(Path dir, boolean reuse) {
         this.dir = dir;
+        this.reuse = reuse;
     }
 
     /**
@@ -46,10 +49,22 @@ final class SpareFiles {
      * are listed on first use, so a `postern` command that opens the spool only to read it pays nothing.
      */
     static SpareFiles open(Path dir) {
-        return new SpareFiles(dir);
+        return new SpareFiles(dir, true);
     }
 
-    /** Takes in the spares already in the directory, up to the bound, and removes the rest. Blocking; once. */
+    /**
+     * The pool of a process that only attaches to a running gateway's spool (`postern quarantine release`): it
+     * never takes a spare -- one the gateway moved there moments ago may not be durably out of its queue yet,
+     * which only the gateway knows -- and creates its files instead.
+     */
+    static SpareFiles attached(Path dir) {
+        return new SpareFiles(dir, false);
+    }
+
+    /**
+     * Takes in the spares already in the directory, up to the bound, and removes the rest (and any that still has
+     * another name). Blocking; once.
+     */
     private void load() throws IOException {
         if (loaded) return;
         synchronized (this) {
@@ -57,7 +72,10 @@ final class SpareFiles {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                 for (Path f : files) {
                     try {
-                        if (count.get() < MAX_FILES && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        // a spare with a second name is a crash's half-done move out of a queue (ext4 without a
+                        // journal): the queue's name is the message; only the spare's goes
+                        if (count.get() < MAX_FILES && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                                && (Integer) Files.getAttribute(f, "unix:nlink", java.nio.file.LinkOption.NOFOLLOW_LINKS) == 1) {
                             free.add(f);
                             count.incrementAndGet();
                         } else {
@@ -78,6 +96,7 @@ final class SpareFiles {
      * FileAlreadyExistsException instead, as creating it would. Blocking.
      */
     boolean take(Path target) throws IOException {
+        if (!reuse) return false;
         load();
         for (Path spare; (spare = free.pollFirst()) != null; ) {
             count.decrementAndGet();
@@ -130,8 +149,8 @@ final class SpareFiles {
     /**
      * Lets {@link #take} hand out a spare {@link #keep} answered (null: nothing). Only once the fsync of the
      * directory it left has completed: until then a crash could bring its old queue name back, naming whatever
-     * a new message has written into the same inode meanwhile. (Another process that lists spare/ on its first
-     * use may still see a spare a few milliseconds early; only `postern` commands that write mail do so.)
+     * a new message has written into the same inode meanwhile. (A process {@link #attached} to the spool, which
+     * cannot know which spares are offered yet, takes none.)
      */
     void offer(Path spare) {
         if (spare != null) free.addLast(spare);

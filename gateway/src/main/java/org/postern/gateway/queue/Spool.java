@@ -123,7 +123,8 @@ public final class Spool {
                     orphans, orphans == 1 ? "" : "s", orphans == 1 ? "" : "s");
             LOG.info("queue_directory {}: removed {} left-over temporary file{}", root, removed, removed == 1 ? "" : "s");
         }
-        return new Spool(root, Collections.unmodifiableMap(dirs), highest, SpareFiles.open(root.resolve(SPARE)));
+        return new Spool(root, Collections.unmodifiableMap(dirs), highest,
+                cleanUp ? SpareFiles.open(root.resolve(SPARE)) : SpareFiles.attached(root.resolve(SPARE)));
     }
 
     /**

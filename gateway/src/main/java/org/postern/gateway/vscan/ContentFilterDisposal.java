@@ -85,7 +85,7 @@ final class ContentFilterDisposal {
         SmtpReply reply = out.results().isEmpty() ? null : out.accepted(id, left.size());
         if (left.isEmpty()) return remove(id).map(x -> Disposition.accepted(reply));
         return workers.executeBlocking(() -> {
-            file.answered(done, RecipientStatus.DELIVERED); // one fsync
+            file.answered(done, RecipientStatus.DELIVERED);
             return null;
         }, false).map(x -> {
             VscanStage.LOG.info("{}: vscan: {} recipient(s) left for the after-queue stage", id, left.size());

@@ -102,4 +102,21 @@ class SpareFilesTest {
             assertThat(left.count()).isZero();
         }
     }
+
+    @Test
+    void anAttachedProcessTakesNoSpareAndASpareWithASecondNameIsDropped() throws Exception {
+        Path dir = spareDir();
+        SpareFiles gateway = SpareFiles.open(dir);
+        gateway.offer(gateway.keep(file("a", "old"), 3));
+        assertThat(SpareFiles.attached(dir).take(root.resolve("cli.tmp"))).as("the CLI creates its own files").isFalse();
+        assertThat(root.resolve("cli.tmp")).doesNotExist();
+
+        // a crash in the middle of a move out of a queue can leave both names (ext4 without a journal)
+        Path queued = file("M", "a message still in its queue");
+        Files.createLink(dir.resolve("half-moved"), queued);
+        SpareFiles restarted = SpareFiles.open(dir);
+        assertThat(restarted.size()).isEqualTo(1); // "a" only
+        assertThat(dir.resolve("half-moved")).doesNotExist();
+        assertThat(queued).hasContent("a message still in its queue");
+    }
 }

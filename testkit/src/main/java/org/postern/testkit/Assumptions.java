@@ -25,6 +25,11 @@ public final class Assumptions {
     private Assumptions() {}
 
     /** True when the environment variable CI is "true" (any case): missing programs fail tests then. */
+    /** True when the tests run as root (effective uid 0): mounts, daemons that drop privileges. */
+    public static boolean isRoot() {
+        return SharedDirs.isRoot();
+    }
+
     public static boolean inCi() {
         return "true".equalsIgnoreCase(System.getenv("CI"));
     }

@@ -50,6 +50,7 @@ final class Deliveries {
     }
 
     private final Qmgr qmgr;
+    private final ActiveFiles files;
     private final Transport transport;
     private volatile Router router;
     private final QmgrSettings settings;
@@ -58,8 +59,9 @@ final class Deliveries {
     private int inFlight;
     private Promise<Void> drained;
 
-    Deliveries(Qmgr qmgr, Transport transport, Router router, QmgrSettings settings, Clock clock) {
+    Deliveries(Qmgr qmgr, ActiveFiles files, Transport transport, Router router, QmgrSettings settings, Clock clock) {
         this.qmgr = qmgr;
+        this.files = files;
         this.transport = transport;
         this.router = router;
         this.settings = settings;
@@ -203,11 +205,11 @@ final class Deliveries {
         List<BounceLog.Entry> owedSuccesses = succeeded;
         return qmgr.blocking(() -> {
             if (ends) {
-                qmgr.remove(m);
+                files.remove(m);
             } else {
-                qmgr.appendBounceLog(m, BounceLog.Kind.BOUNCED, owedBounces);
-                qmgr.appendBounceLog(m, BounceLog.Kind.SUCCEEDED, owedSuccesses);
-                for (RecipientResult r : report.results()) qmgr.mark(m, r.index(), status(r.status()));
+                files.appendBounceLog(m, BounceLog.Kind.BOUNCED, owedBounces);
+                files.appendBounceLog(m, BounceLog.Kind.SUCCEEDED, owedSuccesses);
+                for (RecipientResult r : report.results()) files.mark(m, r.index(), status(r.status()));
             }
             return null;
         }).map(v -> {

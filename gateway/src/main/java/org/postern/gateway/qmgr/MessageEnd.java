@@ -24,14 +24,16 @@ import org.postern.gateway.queue.Spool;
 /** Used by Qmgr on its context only; file work goes through Qmgr's workers. */
 final class MessageEnd {
     private final Qmgr qmgr;
+    private final ActiveFiles files;
     private final Spool spool;
     private final BounceFlush notices;
     private final Backoff backoff;
     private final QmgrSettings settings;
     private final Clock clock;
 
-    MessageEnd(Qmgr qmgr, Spool spool, BounceFlush notices, Backoff backoff, QmgrSettings settings, Clock clock) {
+    MessageEnd(Qmgr qmgr, ActiveFiles files, Spool spool, BounceFlush notices, Backoff backoff, QmgrSettings settings, Clock clock) {
         this.qmgr = qmgr;
+        this.files = files;
         this.spool = spool;
         this.notices = notices;
         this.backoff = backoff;
@@ -59,8 +61,8 @@ final class MessageEnd {
             }
             m.bounceLog = true;
             expiry = qmgr.blocking(() -> {
-                qmgr.appendBounceLog(m, BounceLog.Kind.BOUNCED, owed); // durable before the statuses
-                for (int i : expired) qmgr.mark(m, i, RecipientStatus.BOUNCED);
+                files.appendBounceLog(m, BounceLog.Kind.BOUNCED, owed); // durable before the statuses
+                for (int i : expired) files.mark(m, i, RecipientStatus.BOUNCED);
                 return null;
             }).map(v -> {
                 Qmgr.LOG.info(DeliveryLogFormat.expired(m.id(), sender));
@@ -104,7 +106,7 @@ final class MessageEnd {
 
     private Future<Void> remove(ActiveMessage m) {
         return (m.removed ? Future.<Void>succeededFuture() : qmgr.blocking(() -> {
-            qmgr.remove(m);
+            files.remove(m);
             return (Void) null;
         })).map(v -> {
             Qmgr.LOG.info(DeliveryLogFormat.removed(m.id()));

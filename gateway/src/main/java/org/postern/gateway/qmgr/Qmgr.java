@@ -24,12 +24,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.postern.core.QueueId;
-import org.postern.gateway.queue.BounceLog;
 import org.postern.gateway.queue.CorruptQueueFileException;
-import org.postern.gateway.queue.DeferLog;
 import org.postern.gateway.queue.QueueFile;
 import org.postern.gateway.queue.QueueName;
-import org.postern.gateway.queue.RecipientStatus;
 import org.postern.gateway.queue.Spool;
 import org.postern.gateway.smtp.Transport;
 import org.slf4j.Logger;
@@ -47,7 +44,7 @@ public final class Qmgr {
     static final int POOL_SIZE = 8;
     static final Logger LOG = LoggerFactory.getLogger("postern.qmgr");
 
-    /** Test seam, called on a worker after each recipient's status is fsync'd. */
+    /** Test seam, called on a worker after each recipient's status is fsync'd (ActiveFiles.mark). */
     interface Hooks {
         Hooks NONE = new Hooks() {};
 
@@ -59,7 +56,6 @@ public final class Qmgr {
     private final QmgrSettings settings;
     private final Clock clock;
     private final Backoff backoff;
-    private final Hooks hooks;
     private final Context context;
     private final WorkerExecutor workers;
     private final Deliveries deliveries;
@@ -96,13 +92,13 @@ public final class Qmgr {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.backoff = new Backoff(settings);
-        this.hooks = hooks;
+        ActiveFiles files = new ActiveFiles(spool, hooks, () -> abandoned);
         this.context = vertx.getOrCreateContext();
         this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, POOL_SIZE);
-        this.deliveries = new Deliveries(this, Objects.requireNonNull(transport, "transport"),
+        this.deliveries = new Deliveries(this, files, Objects.requireNonNull(transport, "transport"),
                 Objects.requireNonNull(router, "router"), settings, clock);
-        this.ends = new MessageEnd(this, spool, new BounceFlush(this, spool, Objects.requireNonNull(bounces, "bounces")),
-                backoff, settings, clock);
+        BounceFlush notices = new BounceFlush(this, spool, Objects.requireNonNull(bounces, "bounces"));
+        this.ends = new MessageEnd(this, files, spool, notices, backoff, settings, clock);
     }
 
     /**
@@ -267,37 +263,6 @@ public final class Qmgr {
         ends.finish(m, requested.remove(m.id()))
                 .onFailure(e -> LOG.warn("{}: cannot finish: {}", m.id(), e.toString()))
                 .onComplete(ar -> abandon(m));
-    }
-
-    /**
-     * Worker side: removes a message whose every recipient is done and whose notices are queued (unlink, then
-     * the directory fsync'd, then its defer and bounce logs; a crash between leaves a log that the next start
-     * removes). Once the directory is synced the outcome is on disk: a restart cannot send it again. The
-     * fsync is shared: nobody waits on it but the log's "removed", so it may wait a few milliseconds for one
-     * that vscan runs anyway ({@link Spool#syncShared}).
-     */
-    void remove(ActiveMessage m) throws IOException {
-        if (abandoned) throw new IOException("queue manager stopped");
-        spool.discard(m.id(), QueueName.ACTIVE, m.file.path(), m.file.contentOffset() + m.file.contentLength());
-        if (!m.handedOn) DeferLog.delete(spool.root(), m.id());
-        if (!m.handedOn || m.bounceLog || m.successLog) BounceLog.delete(spool.root(), m.id());
-    }
-
-    /** Records one recipient's status durably (fsync'd). Blocking: on a worker only. */
-    void mark(ActiveMessage m, int index, RecipientStatus status) throws IOException {
-        if (abandoned) throw new IOException("queue manager stopped");
-        m.file.markRecipient(index, status);
-        hooks.afterMark(m.id(), index);
-    }
-
-    /**
-     * Appends what the sender is owed for these recipients to the message's {@code kind} log, fsync'd: called
-     * before their statuses are marked, so no recipient is done without its notice on disk. Blocking: worker only.
-     */
-    void appendBounceLog(ActiveMessage m, BounceLog.Kind kind, List<BounceLog.Entry> entries) throws IOException {
-        if (entries == null || entries.isEmpty()) return;
-        if (abandoned) throw new IOException("queue manager stopped");
-        BounceLog.append(spool.root(), m.id(), kind, entries);
     }
 
     /** Simulates a crash (tests): nothing more is written, scheduled or moved. */

@@ -129,7 +129,7 @@ class QueueMinfreeIT {
 
     /** A 2 MB tmpfs at {@code gwDir}/spool (the harness's queue_directory); unmounted after the test. */
     private Path mountSmallSpool(Path gwDir) throws IOException {
-        if (!isRoot()) {
+        if (!Assumptions.isRoot()) {
             if (Assumptions.inCi()) fail("CI=true, but mounting a tmpfs for queue_directory needs root");
             org.junit.jupiter.api.Assumptions.abort("mounting a tmpfs for queue_directory needs root");
         }
@@ -137,14 +137,6 @@ class QueueMinfreeIT {
         ExternalCommand.of("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", spool.toString()).run().requireSuccess();
         mounts.add(spool);
         return spool;
-    }
-
-    private static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | UnsupportedOperationException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
     }
 
     private static List<Path> temporaryFiles(Path spool) throws IOException {

@@ -99,8 +99,11 @@ final class StagedReleases {
         Instant stale = clock.instant().minus(STALE);
         return blocking(() -> where(c.copy(), stale)).compose(copy -> {
             if (c.state() == RecipientState.RELEASED) {
-                return copy == Copy.STAGED ? sendOn(c.id(), c.copy()).onSuccess(v -> completed.incrementAndGet())
-                        : store.releaseSent(c.id(), c.copy());
+                return switch (copy) {
+                    case STAGED -> sendOn(c.id(), c.copy()).onSuccess(v -> completed.incrementAndGet());
+                    case SENT, NONE -> store.releaseSent(c.id(), c.copy()); // delivered, or gone from the queue
+                    case WRITING -> Future.succeededFuture(); // could not tell (moving too fast): the next run
+                };
             }
             if (c.state() != RecipientState.RELEASING) return Future.succeededFuture();
             return switch (copy) {

@@ -62,8 +62,11 @@ public final class BounceLog {
         Path log = path(queueDirectory, id, kind);
         StringBuilder text = new StringBuilder();
         for (Entry e : entries) {
-            text.append(e.index()).append('\t').append(clean(e.address())).append('\t').append(clean(e.action()))
-                    .append('\t').append(clean(e.dsn())).append('\t').append(clean(e.reason())).append('\n');
+            text.append(e.index());
+            for (String field : new String[] {e.address(), e.action(), e.dsn(), e.reason()}) {
+                text.append('\t').append(DeferLog.clean(field));
+            }
+            text.append('\n');
         }
         boolean created;
         try (FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -144,9 +147,5 @@ public final class BounceLog {
 
     private static Path path(Path queueDirectory, QueueId id, Kind kind) {
         return queueDirectory.resolve(DIR).resolve(id.value() + kind.suffix);
-    }
-
-    private static String clean(String s) {
-        return s == null ? "" : s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
     }
 }

@@ -114,7 +114,8 @@ public final class DeferLog {
         return queueDirectory.resolve(DIR).resolve(id.value() + ".delayed");
     }
 
-    private static String clean(String s) {
-        return s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
+    /** A field of a one-line, tab-separated log record: tabs and line ends become spaces; null becomes "". */
+    static String clean(String s) {
+        return s == null ? "" : s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
     }
 }
